@@ -1,0 +1,92 @@
+# lona — build, test, demo, bench.
+#
+#   make demo     build, then run examples/demo.lona
+#   make test     build, run every test (optimised and under ASan+UBSan)
+#   make bench    benchmarks beside their Erlang twins
+#
+# MODE=release (default), asan (ASan+UBSan), tsan, debug. Objects go to build/MODE.
+
+MODE ?= release
+CC ?= cc
+BUILDDIR ?= build
+BUILD := $(BUILDDIR)/$(MODE)
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter
+CSTD := -std=gnu17
+CFLAGS_release := -O2 -g
+CFLAGS_debug := -O0 -g3
+CFLAGS_asan := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+CFLAGS_tsan := -O1 -g -fsanitize=thread
+CFLAGS_fuzz := -O1 -g -fsanitize=fuzzer-no-link,address,undefined
+LDFLAGS_asan := -fsanitize=address,undefined
+LDFLAGS_tsan := -fsanitize=thread
+LDFLAGS_fuzz := -fsanitize=address,undefined
+CFLAGS := $(CSTD) $(WARN) $(CFLAGS_$(MODE)) -Isrc -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE -MMD -MP $(EXTRA_CFLAGS)
+LDFLAGS := $(LDFLAGS_$(MODE))
+LIBS := -lgmp -ledit -lxxhash -lseccomp -lpthread -lm
+
+SRCS := $(sort $(shell find src -name '*.c' -not -path 'src/cli/*'))
+CLI_SRCS := $(sort $(wildcard src/cli/*.c))
+OBJS := $(SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/stdlib.o
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
+LONA_LIBS := $(sort $(wildcard lib/lona/*.lona))
+UNIT_SRCS := $(sort $(wildcard test/unit/*_test.c))
+UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=$(BUILD)/unit/%)
+DEPS_STAMP := $(BUILDDIR)/.deps-ok
+
+.PHONY: all lona demo test test-one unit lonatest doctest asan tsan bench fuzz clean deps
+all: $(BUILD)/lona
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/deps.sh
+	@sh scripts/deps.sh
+	@mkdir -p $(BUILDDIR) && touch $@
+
+$(BUILD)/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/tools/embed: tools/embed.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -o $@ $<
+
+$(BUILD)/gen/stdlib.c: $(LONA_LIBS) $(BUILD)/tools/embed
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed $@ $(LONA_LIBS)
+
+$(BUILD)/gen/stdlib.o: $(BUILD)/gen/stdlib.c
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/liblona.a: $(OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/lona: $(CLI_OBJS) $(BUILD)/liblona.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/liblona.a $(LIBS)
+	@[ "$(MODE)" != release ] || ln -sf $(MODE)/lona $(BUILDDIR)/lona
+
+$(BUILD)/unit/%: test/unit/%.c $(BUILD)/liblona.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/liblona.a $(LIBS) -lcmocka $(LDFLAGS)
+
+demo: $(BUILD)/lona
+	$(BUILD)/lona run examples/demo.lona
+
+# One mode's tests: C unit tests, Lonala tests, doctests.
+test-one: $(BUILD)/lona $(UNIT_BINS)
+	@sh scripts/run-tests.sh $(BUILD)
+
+test:
+	@$(MAKE) --no-print-directory MODE=release test-one
+	@$(MAKE) --no-print-directory MODE=asan test-one
+
+tsan:
+	@$(MAKE) --no-print-directory MODE=tsan test-one
+
+bench: $(BUILD)/lona
+	@sh scripts/deps.sh --with-erlang
+	@sh bench/run.sh $(BUILD)/lona
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,34 @@
+#!/bin/sh
+# Run every test of one build: C unit tests, Lonala tests, doctests.
+#   scripts/run-tests.sh BUILD_DIR
+# Prints a final "N passed, N failed" line; exits non-zero on any failure.
+set -u
+build=$1
+lona=$build/lona
+passed=0
+failed=0
+
+count() { # name status
+    if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $1"; fi
+}
+
+for t in "$build"/unit/*_test; do
+    [ -x "$t" ] || continue
+    "$t" >"$t.log" 2>&1
+    st=$?
+    [ $st -eq 0 ] || tail -n 30 "$t.log"
+    count "$(basename "$t")" $st
+done
+
+if ls test/lona/*_test.lona >/dev/null 2>&1; then
+    "$lona" test test/lona
+    count "lona test" $?
+fi
+
+if ls docs/*.md >/dev/null 2>&1; then
+    "$lona" doctest docs/*.md
+    count "lona doctest" $?
+fi
+
+echo "$(basename "$build"): $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

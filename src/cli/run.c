@@ -1,0 +1,59 @@
+/*
+ * run.c — `lona run FILE` and `lona eval EXPR`.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "term/alloc.h"
+#include "term/print.h"
+#include "vm/host.h"
+#include "vm/rt.h"
+
+static Runtime *start(const CliOptions *o) {
+    RtOptions ro = {.schedulers = o->schedulers};
+    return rt_new(&ro);
+}
+
+int cli_run(const CliOptions *o, const char *file, int argc, char **argv) {
+    (void)argc;
+    (void)argv;
+    Runtime *rt = start(o);
+    if (!rt) return 1;
+    Proc *p = host_proc_new(rt);
+    Value path = mk_cstring(p, file);
+    Value out;
+    HostStatus st = host_call_var(p, "lona.core", "load-file", &path, 1, false, &out);
+    int code = 0;
+    if (st != HOST_OK) {
+        host_report_exit(p, out);
+        code = 1;
+    }
+    host_proc_free(p);
+    rt_free(rt);
+    return code;
+}
+
+int cli_eval(const CliOptions *o, const char *expr) {
+    Runtime *rt = start(o);
+    if (!rt) return 1;
+    Proc *p = host_proc_new(rt);
+    Value text = mk_cstring(p, expr);
+    Value out;
+    HostStatus st = host_call_var(p, "lona.core", "%eval-string", &text, 1, false, &out);
+    int code = 0;
+    if (st == HOST_OK) {
+        Buf b;
+        buf_init(&b);
+        pr_value(rt, &b, out);
+        buf_putc(&b, '\n');
+        fwrite(b.data, 1, b.len, stdout);
+        buf_free(&b);
+    } else {
+        host_report_exit(p, out);
+        code = 1;
+    }
+    host_proc_free(p);
+    rt_free(rt);
+    return code;
+}

@@ -1,0 +1,101 @@
+/*
+ * heap.c — process heap allocation (see heap.h). The collector is gc.c.
+ */
+#include "gc/heap.h"
+
+#include <stdlib.h>
+
+#include "base/util.h"
+#include "term/binary.h"
+
+#define FRAG_MIN_WORDS 256
+
+void heap_init(Heap *h, size_t min_words, size_t max_words) {
+    memset(h, 0, sizeof *h);
+    if (min_words < 64) min_words = 64;
+    h->min_words = min_words;
+    h->max_words = max_words;
+    h->start = xmalloc(min_words * sizeof(Value));
+    h->top = h->start;
+    h->hwm = h->start;
+    h->end = h->start + min_words;
+    h->offheap_young = LV_NIL;
+    h->offheap_old = LV_NIL;
+}
+
+static void release_offheap_list(Value obj) {
+    while (obj != LV_NIL) {
+        Value *o = box_ptr(obj);
+        Value next;
+        if (hdr_type(o[0]) == T_BINREF) {
+            refbin_release((RefBin *)(uintptr_t)o[1 + BINREF_BIN]);
+            next = o[1 + BINREF_NEXT];
+        } else {
+            free((void *)(uintptr_t)o[1 + BYTEBUF_BUF]);
+            next = o[1 + BYTEBUF_NEXT];
+        }
+        obj = next;
+    }
+}
+
+void heap_free_frags(HeapFrag *f) {
+    while (f) {
+        HeapFrag *next = f->next;
+        free(f);
+        f = next;
+    }
+}
+
+void heap_release(Heap *h) {
+    release_offheap_list(h->offheap_young);
+    release_offheap_list(h->offheap_old);
+    heap_free_frags(h->frags);
+    free(h->start);
+    free(h->old_start);
+    memset(h, 0, sizeof *h);
+}
+
+Value *heap_alloc_slow(Heap *h, size_t words) {
+    h->gc_wanted = true;
+    HeapFrag *f = h->frags;
+    if (f && f->cap - f->used >= words) {
+        Value *r = f->words + f->used;
+        f->used += words;
+        h->frag_words += words;
+        return r;
+    }
+    size_t cap = words > FRAG_MIN_WORDS ? words : FRAG_MIN_WORDS;
+    /* Grow fragments with the heap so that a process building a large
+     * value between safe points does not take thousands of small ones. */
+    size_t young = (size_t)(h->end - h->start);
+    if (cap < young / 2 && words <= young / 2) cap = young / 2;
+    f = xmalloc(sizeof *f + cap * sizeof(Value));
+    f->cap = cap;
+    f->used = words;
+    f->next = h->frags;
+    h->frags = f;
+    h->frag_words += words;
+    return f->words;
+}
+
+size_t heap_used_words(const Heap *h) {
+    return (size_t)(h->top - h->start) + (size_t)(h->old_top - h->old_start) + h->frag_words;
+}
+
+size_t heap_size_words(const Heap *h) {
+    size_t n = (size_t)(h->end - h->start) + (size_t)(h->old_end - h->old_start);
+    for (HeapFrag *f = h->frags; f; f = f->next) n += f->cap;
+    return n;
+}
+
+void heap_track_offheap(Heap *h, Value obj, size_t bytes) {
+    Value *o = box_ptr(obj);
+    size_t link = hdr_type(o[0]) == T_BINREF ? 1 + BINREF_NEXT : 1 + BYTEBUF_NEXT;
+    o[link] = h->offheap_young;
+    h->offheap_young = obj;
+    h->offheap_bytes += bytes;
+    /* Off-heap memory counts towards collection pressure, so a loop that
+     * drops large binaries gets them freed. */
+    if (h->offheap_bytes > 8 * (size_t)(h->end - h->start) * sizeof(Value) + (1u << 20))
+        h->gc_wanted = true;
+}

@@ -1,0 +1,73 @@
+/*
+ * heap.h — a process's private heap.
+ *
+ * Layout: a young generation (one contiguous block, bump allocation), an
+ * old generation (one contiguous block, filled only by the collector), and
+ * heap fragments: blocks taken when the young block is full between two
+ * collections, and blocks that carry a message copied in by a sender.
+ *
+ * Collection never happens inside C code: heap_alloc never moves anything.
+ * When the young block is full it hands out a fragment and sets
+ * heap->gc_wanted; the VM collects at its next safe point (gc/gc.h), where
+ * the only live Values are the process's roots. So an intrinsic may keep
+ * Values in C locals across any number of allocations.
+ *
+ * Only the scheduler thread running the process touches its heap.
+ */
+#ifndef LONA_HEAP_H
+#define LONA_HEAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "term/term.h"
+
+typedef struct HeapFrag {
+    struct HeapFrag *next;
+    size_t cap;   /* words */
+    size_t used;  /* words */
+    Value words[];
+} HeapFrag;
+
+typedef struct Heap {
+    Value *top, *end;          /* young bump pointer and limit (hot) */
+    Value *start;              /* young block */
+    Value *hwm;                /* objects below survived one collection */
+    Value *old_start, *old_top, *old_end;
+    HeapFrag *frags;           /* allocation overflow since the last collection */
+    size_t frag_words;         /* words used in frags */
+    Value offheap_young;       /* BINREF/BYTEBUF objects in young space + frags, linked */
+    Value offheap_old;         /* ... in the old generation */
+    size_t offheap_bytes;      /* off-heap bytes referenced (drives collection) */
+    size_t min_words;          /* :min-heap-size in words */
+    size_t max_words;          /* :max-heap-size in words, 0 = unlimited */
+    bool gc_wanted;
+    bool major_wanted;
+    uint64_t minor_count, major_count, reclaimed_words;
+} Heap;
+
+struct Proc;
+
+void heap_init(Heap *h, size_t min_words, size_t max_words);
+void heap_release(Heap *h);
+
+Value *heap_alloc_slow(Heap *h, size_t words);
+void heap_free_frags(HeapFrag *f);
+
+/* Allocate `words` words (header included). Never moves objects. */
+static inline Value *heap_alloc(Heap *h, size_t words) {
+    Value *r = h->top;
+    if ((size_t)(h->end - r) >= words) {
+        h->top = r + words;
+        return r;
+    }
+    return heap_alloc_slow(h, words);
+}
+
+/* Words in use (young, old, fragments). */
+size_t heap_used_words(const Heap *h);
+size_t heap_size_words(const Heap *h);
+
+/* Link a freshly built BINREF/BYTEBUF object into the heap's off-heap list. */
+void heap_track_offheap(Heap *h, Value obj, size_t bytes);
+
+#endif

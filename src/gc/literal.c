@@ -1,0 +1,43 @@
+/*
+ * literal.c — the literal area (see literal.h).
+ */
+#include "gc/literal.h"
+
+#include <sys/mman.h>
+
+#include "base/util.h"
+#include "term/binary.h"
+#include "vm/runtime.h"
+
+/* Address space reserved up front; pages are only backed when touched. */
+#define LIT_RESERVE ((size_t)64 << 30)
+
+void lit_init(LitArea *a) {
+    pthread_mutex_init(&a->lock, NULL);
+    a->reserved = LIT_RESERVE;
+    void *m = mmap(NULL, a->reserved, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED) {
+        a->reserved = (size_t)4 << 30;
+        m = mmap(NULL, a->reserved, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (m == MAP_FAILED) lona_panic("cannot reserve the literal area");
+    }
+    a->base = m;
+    a->top = a->base;
+}
+
+void lit_free(LitArea *a) {
+    munmap(a->base, a->reserved);
+    pthread_mutex_destroy(&a->lock);
+}
+
+Value *lit_alloc(LitArea *a, size_t words) {
+    pthread_mutex_lock(&a->lock);
+    size_t bytes = words * sizeof(Value);
+    if ((size_t)(a->base + a->reserved - a->top) < bytes) lona_panic("literal area exhausted");
+    Value *r = (Value *)a->top;
+    a->top += bytes;
+    pthread_mutex_unlock(&a->lock);
+    return r; /* fresh anonymous pages are zero */
+}

@@ -1,0 +1,58 @@
+/*
+ * intrinsics.c — the runtime-wide intrinsic table: every group's entries
+ * concatenated, in the order of LONA_INTRINSIC_GROUPS. Built once (the
+ * table is immutable afterwards and shared by every runtime).
+ */
+#include "lib/intrinsic.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#include "base/util.h"
+
+/* One line per src/lib file that defines intrinsics. */
+#define LONA_INTRINSIC_GROUPS(X) \
+    X(core_str) X(core_bin) X(core_bytebuf) \
+    X(core_num) X(core_bits) \
+    X(core_coll) X(core_seq) \
+    X(core_lang) X(core_expand)
+
+#define X(g) extern const IntrinsicDef lona_intrinsics_##g[]; extern const size_t lona_intrinsics_##g##_count;
+LONA_INTRINSIC_GROUPS(X)
+#undef X
+
+static IntrinsicDef *table;
+static uint32_t table_len;
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+
+static void build_table(void) {
+    size_t n = 0;
+#define X(g) n += lona_intrinsics_##g##_count;
+    LONA_INTRINSIC_GROUPS(X)
+#undef X
+    table = xmalloc(n * sizeof *table);
+    size_t i = 0;
+#define X(g)                                                     \
+    memcpy(table + i, lona_intrinsics_##g, lona_intrinsics_##g##_count * sizeof *table); \
+    i += lona_intrinsics_##g##_count;
+    LONA_INTRINSIC_GROUPS(X)
+#undef X
+    table_len = (uint32_t)n;
+}
+
+const IntrinsicDef *intrinsic_get(uint32_t index) {
+    pthread_once(&table_once, build_table);
+    return index < table_len ? &table[index] : NULL;
+}
+
+uint32_t intrinsic_count(void) {
+    pthread_once(&table_once, build_table);
+    return table_len;
+}
+
+uint32_t intrinsic_find(const char *ns, const char *name) {
+    pthread_once(&table_once, build_table);
+    for (uint32_t i = 0; i < table_len; i++)
+        if (strcmp(table[i].ns, ns) == 0 && strcmp(table[i].name, name) == 0) return i;
+    return UINT32_MAX;
+}

@@ -1,0 +1,25 @@
+/*
+ * ptable.h — the realm's process table: pid local id -> Proc.
+ *
+ * Local ids are handed out from a counter and never reused while the
+ * runtime lives (40 bits), so a stale pid can never reach a new process.
+ * Lookups take a read lock; spawns and exits a write lock.
+ */
+#ifndef LONA_PTABLE_H
+#define LONA_PTABLE_H
+
+#include <stdint.h>
+
+struct Proc;
+typedef struct ProcTable ProcTable;
+
+ProcTable *ptable_new(void);
+void ptable_free(ProcTable *t);
+void ptable_insert(ProcTable *t, uint64_t local_id, struct Proc *p);
+void ptable_remove(ProcTable *t, uint64_t local_id);
+/* The process, or NULL. The caller must hold a reference or otherwise know
+ * the process cannot be freed meanwhile (see proc/proc_life.h). */
+struct Proc *ptable_lookup(ProcTable *t, uint64_t local_id);
+uint64_t ptable_count(ProcTable *t);
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * timer.c — clocks and process timers (see timer.h).
+ */
+#include "sched/timer.h"
+
+#include <time.h>
+
+#include "proc/proc.h"
+
+int64_t timer_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t timer_wall_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void timer_cancel(Proc *p) {
+    p->recv_deadline = 0;
+    p->timer_fired = false;
+}

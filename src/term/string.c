@@ -1,0 +1,99 @@
+/*
+ * string.c — string values: code-point indexing, slicing, concatenation
+ * and the text `str` and the print functions build (see string.h).
+ *
+ * Invariant relied on throughout: the bytes of a T_STRING are valid UTF-8
+ * and its code-point count is exact, so decoding here never fails and
+ * ASCII strings (byte length == count) are indexed directly.
+ */
+#include "term/string.h"
+
+#include "base/utf8.h"
+#include "term/alloc.h"
+#include "term/print.h"
+
+size_t str_cp_offset(Value s, size_t i) {
+    if (str_is_ascii(s)) return i;
+    return utf8_offset(str_bytes(s), str_bytelen(s), i);
+}
+
+size_t str_next_cp(Value s, size_t off, uint32_t *cp) {
+    const char *b = str_bytes(s);
+    size_t len = str_bytelen(s);
+    if ((unsigned char)b[off] < 0x80) {
+        *cp = (unsigned char)b[off];
+        return off + 1;
+    }
+    size_t n = utf8_decode(b + off, len - off, cp);
+    LONA_ASSERT(n > 0);
+    return off + n;
+}
+
+Value str_nth_char(Value s, size_t i) {
+    uint32_t cp;
+    str_next_cp(s, str_cp_offset(s, i), &cp);
+    return mk_char(cp);
+}
+
+Value str_substring(Proc *p, Value s, size_t start, size_t end) {
+    size_t from = str_cp_offset(s, start);
+    size_t to;
+    if (str_is_ascii(s))
+        to = end;
+    else /* continue from `from` rather than rescanning the prefix */
+        to = from + utf8_offset(str_bytes(s) + from, str_bytelen(s) - from, end - start);
+    return mk_string_n(p, str_bytes(s) + from, to - from, end - start);
+}
+
+Value str_concat(Proc *p, Value a, Value b) {
+    size_t la = str_bytelen(a), lb = str_bytelen(b);
+    if (lb == 0) return a;
+    if (la == 0) return b;
+    Buf buf;
+    buf_init(&buf);
+    buf_append(&buf, str_bytes(a), la);
+    buf_append(&buf, str_bytes(b), lb);
+    Value r = mk_string_n(p, buf.data, buf.len, str_cplen(a) + str_cplen(b));
+    buf_free(&buf);
+    return r;
+}
+
+bool str_equal(Value a, Value b) {
+    return str_bytelen(a) == str_bytelen(b) &&
+           memcmp(str_bytes(a), str_bytes(b), str_bytelen(a)) == 0;
+}
+
+Value str_from_utf8(Proc *p, const char *bytes, size_t len) {
+    size_t cp;
+    if (!utf8_validate(bytes, len, &cp)) return LV_NONE;
+    return mk_string_n(p, bytes, len, cp);
+}
+
+Value str_from_buf(Proc *p, const Buf *b) { return mk_string(p, b->len ? b->data : "", b->len); }
+
+/* Display form, with strings and characters (the common arguments of str
+ * and println) written directly. */
+static void append_display(Runtime *rt, Buf *out, Value v) {
+    if (is_string(v)) {
+        buf_append(out, str_bytes(v), str_bytelen(v));
+    } else if (is_char(v)) {
+        char tmp[4];
+        buf_append(out, tmp, utf8_encode(char_val(v), tmp));
+    } else {
+        pr_display(rt, out, v);
+    }
+}
+
+void str_append_display(Runtime *rt, Buf *out, Value v) {
+    if (v != LV_NIL) append_display(rt, out, v);
+}
+
+void str_append_joined(Runtime *rt, Buf *out, const Value *xs, size_t n, bool readable) {
+    for (size_t i = 0; i < n; i++) {
+        if (i) buf_putc(out, ' ');
+        if (readable)
+            pr_value(rt, out, xs[i]);
+        else
+            append_display(rt, out, xs[i]);
+    }
+}

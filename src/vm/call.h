@@ -1,0 +1,27 @@
+/*
+ * call.h — frames: entering functions, returning, and calling the values
+ * that act as functions (keywords, maps, tuples, vectors).
+ */
+#ifndef LONA_CALL_H
+#define LONA_CALL_H
+
+#include <stdbool.h>
+
+#include "proc/proc.h"
+#include "vm/proto.h"
+
+/* Make room for `need` registers from index 0; false if over the limit. */
+bool call_ensure_stack(Proc *p, size_t need);
+
+/* Enter closure fn whose arguments are at stack[base .. base+nargs) and
+ * which sits at stack[base-1]: checks arity, packs the rest tuple, clears
+ * the other registers. With `reuse` the current top frame becomes the
+ * callee (tail call); otherwise a frame is pushed that returns into
+ * register ret_reg of the current one. Returns LV_NONE on success or
+ * LV_EXC with p->exc set. */
+Value call_enter(Proc *p, Value fn, uint32_t base, uint32_t nargs, uint32_t ret_reg, bool reuse);
+
+/* (:k m), (m k), (t i) with 1 or 2 arguments. LV_EXC on error. */
+Value call_data(Proc *p, Value f, const Value *args, uint32_t nargs);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * error.c — building error exit reasons (see error.h).
+ */
+#include "vm/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "base/util.h"
+#include "term/alloc.h"
+#include "term/atoms.h"
+#include "term/coll.h"
+#include "vm/runtime.h"
+
+Value err_raise(Proc *p, Value reason, Value info) {
+    if (info == LV_NONE)
+        p->exc = mk_tuple2(p, K_(error), reason);
+    else
+        p->exc = mk_tuple3(p, K_(error), reason, info);
+    return LV_EXC;
+}
+
+Value err_raisef(Proc *p, Value reason, const char *fmt, ...) {
+    Buf b;
+    buf_init(&b);
+    va_list ap;
+    va_start(ap, fmt);
+    char tmp[512];
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    buf_puts(&b, tmp);
+    Value kvs[2] = {K_(message), mk_string(p, b.data, b.len)};
+    buf_free(&b);
+    return err_raise(p, reason, map_from_kvs(p, kvs, 2));
+}
+
+static Value fn_name_symbol(Proc *p, const char *fname) {
+    uint32_t idx = atoms_intern_text(&p->rt->atoms, fname, strlen(fname));
+    return idx == UINT32_MAX ? LV_NIL : mk_symbol(idx);
+}
+
+Value err_type(Proc *p, const char *fname, Value v, const char *expected) {
+    Value kvs[6] = {K_(fn), fn_name_symbol(p, fname), K_(value), v, K_(expected),
+                    mk_cstring(p, expected)};
+    return err_raise(p, K_(type_error), map_from_kvs(p, kvs, 6));
+}
+
+Value err_badarg(Proc *p, const char *fname, const Value *args, uint32_t nargs) {
+    Value t = mk_tuple(p, nargs);
+    for (uint32_t i = 0; i < nargs; i++) tuple_elems(t)[i] = args[i];
+    Value kvs[4] = {K_(fn), fn_name_symbol(p, fname), K_(args), t};
+    return err_raise(p, K_(badarg), map_from_kvs(p, kvs, 4));
+}
+
+Value err_arity(Proc *p, Value fn, uint32_t nargs) {
+    Value kvs[4] = {K_(fn), fn, K_(args), fix(nargs)};
+    return err_raise(p, K_(arity_mismatch), map_from_kvs(p, kvs, 4));
+}
+
+Value err_reason_keyword(Value r) {
+    if (is_tuple(r) && tuple_len(r) >= 2 && tuple_elems(r)[0] == K_(error))
+        return tuple_elems(r)[1];
+    return r;
+}

@@ -1,0 +1,31 @@
+/*
+ * error.h — the one path for raising a Lonala error.
+ *
+ * An error ends the running process with the exit reason
+ * [:error REASON INFO] (INFO a map, or absent for [:error REASON]). Intrinsics
+ * and the VM build that reason here, store it in p->exc and return LV_EXC;
+ * the VM unwinds (to a catch frame if the process has one, else the process
+ * exits). Nothing prints or exits on its own.
+ */
+#ifndef LONA_ERROR_H
+#define LONA_ERROR_H
+
+#include "proc/proc.h"
+#include "term/term.h"
+
+/* [:error reason info]; info LV_NONE gives [:error reason]. Returns LV_EXC. */
+Value err_raise(Proc *p, Value reason, Value info);
+/* [:error reason %{:message "..."}] with a printf-style message. */
+Value err_raisef(Proc *p, Value reason, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* :type-error naming the function and the offending value:
+ * %{:fn fname :value v :expected "what was wanted"}. */
+Value err_type(Proc *p, const char *fname, Value v, const char *expected);
+/* :badarg with %{:fn fname :args [args...]}. */
+Value err_badarg(Proc *p, const char *fname, const Value *args, uint32_t nargs);
+/* :arity-mismatch with %{:fn fname :args n}. */
+Value err_arity(Proc *p, Value fn, uint32_t nargs);
+/* Reason keyword of an error-shaped exit reason: the second element of
+ * [:error R ...], or the reason itself otherwise. */
+Value err_reason_keyword(Value exit_reason);
+
+#endif

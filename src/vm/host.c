@@ -1,0 +1,194 @@
+/*
+ * host.c — driving Lonala processes from C (see host.h).
+ */
+#include "vm/host.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/util.h"
+#include "compiler/compiler.h"
+#include "lib/stdlib.h"
+#include "proc/ptable.h"
+#include "reader/reader.h"
+#include "sched/timer.h"
+#include "term/alloc.h"
+#include "term/coll.h"
+#include "term/print.h"
+#include "vm/error.h"
+#include "vm/ns.h"
+#include "vm/rt.h"
+#include "vm/vm.h"
+
+Proc *host_proc_new(Runtime *rt) {
+    Proc *p = proc_new_bare(rt);
+    p->local_id = atomic_fetch_add(&rt->next_pid, 1);
+    p->pid = mk_pid(rt->realm_id, p->local_id);
+    ptable_insert(rt->procs, p->local_id, p);
+    var_set_local(p, rt->ns_var, rt->user_ns);
+    return p;
+}
+
+void host_proc_free(Proc *p) {
+    ptable_remove(p->rt->procs, p->local_id);
+    proc_free_bare(p);
+}
+
+/* Block the host thread until a waiting process can go on. Until the
+ * schedulers run host processes too, a host process can only wait for a
+ * receive timeout. */
+static bool host_wait(Proc *p) {
+    if (p->recv_timeout_ms > 0) {
+        int64_t now = timer_now_ns();
+        if (p->recv_deadline > now) {
+            struct timespec ts = {(p->recv_deadline - now) / 1000000000,
+                                  (p->recv_deadline - now) % 1000000000};
+            nanosleep(&ts, NULL);
+        }
+        p->timer_fired = true;
+        return true;
+    }
+    return false;
+}
+
+HostStatus host_call(Proc *p, Value fn, const Value *args, uint32_t nargs, bool catching, Value *out) {
+    if (!vm_push_call(p, fn, args, nargs, catching)) {
+        *out = p->exc != LV_NONE ? p->exc : LV_NIL;
+        p->exc = LV_NONE;
+        if (catching) {
+            *out = mk_tuple2(p, mk_keyword(ATOM_EXIT), *out);
+            return HOST_OK;
+        }
+        return HOST_EXITED;
+    }
+    for (;;) {
+        p->reductions = VM_BUDGET;
+        switch (vm_run(p)) {
+        case VM_DONE:
+            *out = p->result;
+            p->result = LV_NIL;
+            return HOST_OK;
+        case VM_YIELD:
+            continue;
+        case VM_WAIT:
+            if (p->resume_kind != RESUME_NONE) continue; /* parked intrinsic done */
+            if (host_wait(p)) continue;
+            err_raisef(p, mk_keyword(atoms_intern_text(&p->rt->atoms, "deadlock", 8)),
+                       "the process waits for a message that can never come");
+            p->exit_reason = p->exc;
+            p->exc = LV_NONE;
+            /* fall through */
+        case VM_EXIT:
+            *out = p->exit_reason;
+            p->nframes = 0;
+            p->sp = 0;
+            return HOST_EXITED;
+        }
+    }
+}
+
+HostStatus host_call_var(Proc *p, const char *ns, const char *name, const Value *args,
+                         uint32_t nargs, bool catching, Value *out) {
+    Runtime *rt = p->rt;
+    Value nsv = ns_find(rt, mk_symbol(atoms_intern_text(&rt->atoms, ns, strlen(ns))));
+    Value var = nsv == LV_NIL ? LV_NONE
+                              : ns_lookup(rt, nsv, mk_symbol(atoms_intern_text(&rt->atoms, name, strlen(name))));
+    Value fn = var == LV_NONE ? LV_NONE : var_get(p, var);
+    if (fn == LV_NONE) {
+        err_raisef(p, K_(undef), "%s/%s is not defined", ns, name);
+        *out = p->exc;
+        p->exc = LV_NONE;
+        return HOST_EXITED;
+    }
+    return host_call(p, fn, args, nargs, catching, out);
+}
+
+static Value core_var(Runtime *rt, const char *name) {
+    return ns_lookup(rt, rt->core_ns, mk_symbol(atoms_intern_text(&rt->atoms, name, strlen(name))));
+}
+
+HostStatus host_load_source(Proc *p, const char *text, size_t len, const char *file, Value *out) {
+    Runtime *rt = p->rt;
+    Value file_var = core_var(rt, "*file*");
+    if (file_var != LV_NONE) var_set_local(p, file_var, file ? mk_cstring(p, file) : LV_NIL);
+    Reader r;
+    reader_init(&r, p, text, len, file);
+    reader_skip_shebang(&r);
+    *out = LV_NIL;
+    for (;;) {
+        Value form = reader_next(&r);
+        if (form == LV_NONE) return HOST_OK;
+        if (form == LV_EXC) {
+            *out = p->exc;
+            p->exc = LV_NONE;
+            return HOST_EXITED;
+        }
+        Value eval_var = core_var(rt, "eval");
+        Value eval = eval_var == LV_NONE ? LV_NONE : var_get(p, eval_var);
+        HostStatus st;
+        if (eval != LV_NONE && !is_native(eval)) {
+            st = host_call(p, eval, &form, 1, false, out);
+        } else {
+            Value thunk = cc_compile(p, form, ns_current(p), file ? mk_cstring(p, file) : LV_NIL);
+            if (thunk == LV_EXC) {
+                *out = p->exc;
+                p->exc = LV_NONE;
+                return HOST_EXITED;
+            }
+            st = host_call(p, thunk, NULL, 0, false, out);
+        }
+        if (st != HOST_OK) return st;
+    }
+}
+
+bool host_load_stdlib(Runtime *rt) {
+    Proc *p = host_proc_new(rt);
+    var_set_local(p, rt->ns_var, rt->core_ns);
+    bool ok = true;
+    for (const StdlibFile *f = lona_stdlib_files; f->name; f++) {
+        char path[256];
+        snprintf(path, sizeof path, "lib/lona/%s", f->name);
+        Value out;
+        if (host_load_source(p, f->text, f->len, path, &out) != HOST_OK) {
+            host_report_exit(p, out);
+            ok = false;
+            break;
+        }
+        var_set_local(p, rt->ns_var, rt->core_ns);
+    }
+    host_proc_free(p);
+    return ok;
+}
+
+void host_report_exit(Proc *p, Value reason) {
+    Runtime *rt = p->rt;
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, "error: ");
+    pr_value(rt, &b, reason);
+    buf_putc(&b, '\n');
+    if (is_tuple(reason) && tuple_len(reason) == 3 && is_map(tuple_elems(reason)[2])) {
+        Value msg = map_get(tuple_elems(reason)[2], K_(message));
+        if (msg != LV_NONE && is_string(msg)) {
+            buf_puts(&b, "  ");
+            buf_append(&b, str_bytes(msg), str_bytelen(msg));
+            buf_putc(&b, '\n');
+        }
+    }
+    for (Value t = p->trace; is_cons(t); t = cdr(t)) {
+        Value e = car(t);
+        if (!is_tuple(e) || tuple_len(e) != 3) continue;
+        buf_puts(&b, "  at ");
+        pr_display(rt, &b, tuple_elems(e)[0]);
+        if (is_string(tuple_elems(e)[1])) {
+            buf_puts(&b, " (");
+            pr_display(rt, &b, tuple_elems(e)[1]);
+            buf_printf(&b, ":%lld)", (long long)fix_val(tuple_elems(e)[2]));
+        }
+        buf_putc(&b, '\n');
+    }
+    fputs(b.data, stderr);
+    buf_free(&b);
+}

@@ -1,0 +1,89 @@
+/*
+ * opcodes.h — the instruction set, listed once.
+ *
+ * Code is an array of 32-bit words. An instruction is one word
+ * (opcode in the low 8 bits, operand A in the upper 24) followed by
+ * OP_WORDS-1 operand words B, C, D... Registers are frame-relative
+ * indices; K operands index the proto's constant table; L operands are
+ * absolute word offsets into the code (jump targets / failure labels).
+ *
+ * The marks say what an instruction may do to the process:
+ *   MAY_GC     the collector may run (a safe point: all live values are in
+ *              registers)
+ *   MAY_YIELD  the process may be suspended (budget spent or blocked)
+ *   MAY_EXIT   an error may be raised
+ */
+#ifndef LONA_OPCODES_H
+#define LONA_OPCODES_H
+
+/* X(name, words) */
+#define LONA_OPCODES(X)                                                              \
+    X(MOVE, 2)        /* A=dst B=src */                                              \
+    X(LOADK, 2)       /* A=dst B=K */                                                \
+    X(LOADI, 2)       /* A=dst B=int32 */                                            \
+    X(GETVAR, 2)      /* A=dst B=K(var)              MAY_EXIT (unbound) */           \
+    X(GETUP, 2)       /* A=dst B=captured index */                                   \
+    X(SELF, 1)        /* A=dst: the running function itself (fn* self-name) */       \
+    X(CLOSURE, 4)     /* A=dst B=K(proto) C=first capture reg D=count */             \
+    X(CALL, 3)        /* A=fn reg, args A+1.. B=nargs C=dst     MAY_GC MAY_YIELD MAY_EXIT */ \
+    X(TAILCALL, 2)    /* A=fn reg B=nargs                       MAY_GC MAY_YIELD MAY_EXIT */ \
+    X(RETURN, 1)      /* A=src                                  MAY_GC */                    \
+    X(JUMP, 2)        /* B=L */                                                    \
+    X(JFALSY, 2)      /* A=reg B=L */                                                \
+    X(DEF, 3)         /* A=dst B=K(var) C=value reg or 0xffffff (no value) MAY_EXIT */ \
+    X(DEFMETA, 2)     /* A=K(var) B=meta reg */                                      \
+    X(MKTUPLE, 3)     /* A=dst B=first reg C=n */                                    \
+    X(MKVECTOR, 3)    /* A=dst B=first reg C=n */                                    \
+    X(MKMAP, 3)       /* A=dst B=first reg C=2n (k v k v ...) */                      \
+    X(MKSET, 3)       /* A=dst B=first reg C=n */                                    \
+    X(WITHMETA, 2)    /* A=reg (in place) B=K(meta) */                               \
+    X(BADMATCH, 1)    /* A=reg                                  MAY_EXIT */          \
+    /* pattern tests: jump to the L operand when the test fails */                   \
+    X(T_EQK, 3)       /* A=reg B=K C=L   value = literal */                           \
+    X(T_EQR, 3)       /* A=reg B=reg C=L value = value (repeated symbol) */           \
+    X(T_TUPLE, 3)     /* A=reg B=n C=L   tuple of exactly n */                        \
+    X(T_TUPLE_MIN, 3) /* A=reg B=n C=L   tuple of at least n */                       \
+    X(T_VECTOR, 3)                                                                   \
+    X(T_VECTOR_MIN, 3)                                                               \
+    X(T_LIST, 3)                                                                     \
+    X(T_LIST_MIN, 3)                                                                 \
+    X(T_MAP, 2)       /* A=reg B=L */                                                \
+    X(T_SET, 3)       /* A=reg B=n C=L   set of exactly n */                          \
+    X(T_SETHAS, 3)    /* A=reg B=K C=L   literal member */                            \
+    X(T_PID, 2)       /* A=reg B=L */                                                \
+    X(T_TRUTHY, 2)    /* A=reg B=L   (guards) */                                      \
+    X(ELEM, 3)        /* A=dst B=reg C=i   element i of tuple/vector/list */          \
+    X(REST, 3)        /* A=dst B=reg C=i   list of elements from i on */              \
+    X(MAPGET, 4)      /* A=dst B=reg C=K D=L  value of key (fail if absent) */        \
+    X(SETREST, 4)     /* A=dst B=reg C=K(tuple of literal members) D=n  members left, into dst.. */ \
+    X(PIDPART, 3)     /* A=dst B=reg C=0 realm / 1 local */                           \
+    X(BINMATCH, 4)    /* A=first dst B=reg C=K(spec) D=L      MAY_EXIT */             \
+    /* arithmetic with a fast path; the call block is A (fn slot), args A+1, A+2 */   \
+    X(ADD, 3)         /* A=block B=dst C=K(var) */                                   \
+    X(SUB, 3)                                                                        \
+    X(LT, 3)                                                                         \
+    X(LE, 3)                                                                         \
+    X(GT, 3)                                                                         \
+    X(GE, 3)                                                                         \
+    X(NUMEQ, 3)                                                                      \
+    /* receive: see vm/receive.c */                                                  \
+    X(RECV_START, 2)  /* A=timeout reg or 0xffffff (none) B=state reg  MAY_EXIT */    \
+    X(RECV_NEXT, 3)   /* A=msg dst B=state reg C=L(no more messages) */               \
+    X(RECV_ACCEPT, 1) /* A=state reg */                                              \
+    X(RECV_SKIP, 1)   /* A=state reg */                                              \
+    X(RECV_WAIT, 2)   /* A=state reg B=L(rescan); falls through on timeout MAY_YIELD */ \
+    X(HALT, 0)
+
+typedef enum {
+#define X(name, words) OP_##name,
+    LONA_OPCODES(X)
+#undef X
+    OP__COUNT
+} Opcode;
+
+extern const unsigned char op_words[OP__COUNT];
+extern const char *const op_names[OP__COUNT];
+
+#define NO_REG 0xffffffu
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * receive.c — the receive instructions (see receive.h).
+ */
+#include "vm/receive.h"
+
+#include "proc/mailbox.h"
+#include "proc/signal.h"
+#include "sched/timer.h"
+#include "term/atoms.h"
+#include "term/num.h"
+#include "vm/error.h"
+
+static inline Msg **state_link(Value s) { return (Msg **)(uintptr_t)(s & ~(Value)1); }
+static inline Value link_state(Msg **l) { return (Value)(uintptr_t)l | 1; }
+
+Value recv_start(Proc *p, Value timeout, Value *state) {
+    int64_t ms = -1;
+    if (timeout != LV_NONE && timeout != K_(infinity)) {
+        if (!is_integer(timeout) || !num_to_i64(timeout, &ms) || ms < 0)
+            return err_badarg(p, "receive", &timeout, 1);
+    }
+    p->recv_timeout_ms = timeout == LV_NONE ? -2 : ms; /* -2: no :after; -1: infinity */
+    p->recv_deadline = ms > 0 ? timer_now_ns() + ms * 1000000 : 0;
+    sig_drain(p);
+    *state = link_state(&p->mbox.first);
+    return LV_NONE;
+}
+
+bool recv_next(Proc *p, Value state, Value *msg) {
+    Msg *m = *state_link(state);
+    if (!m) return false;
+    *msg = m->value;
+    return true;
+}
+
+void recv_accept(Proc *p, Value *state) {
+    mbox_remove(&p->mbox, state_link(*state), &p->heap);
+    timer_cancel(p);
+}
+
+void recv_skip(Proc *p, Value *state) {
+    *state = link_state(&(*state_link(*state))->next);
+}
+
+int recv_wait(Proc *p, Value *state) {
+    sig_drain(p);
+    if (*state_link(*state)) return 1;
+    if (p->recv_timeout_ms == 0) return 0;
+    if (p->recv_timeout_ms > 0 && p->timer_fired) {
+        p->timer_fired = false;
+        return 0;
+    }
+    return -1;
+}

@@ -1,0 +1,32 @@
+/*
+ * receive.h — the instructions of the receive construct.
+ *
+ * The compiler turns (receive clauses... :after t body) into:
+ *
+ *       RECV_START t, S        ; S: scan state register
+ *   top:RECV_NEXT  M, S, wait  ; M = next unexamined message, or go to wait
+ *       <clause patterns on M; the matching clause does RECV_ACCEPT S>
+ *       RECV_SKIP  S ; JUMP top
+ *  wait:RECV_WAIT  S, top      ; new messages -> top; timeout -> fall through
+ *       <timeout body>
+ *
+ * The scan state is the address of the link (Msg **) to the next message to
+ * examine, tagged as a fixnum so the collector ignores it. Message nodes are
+ * malloc'd and never move, and only the owning thread unlinks them.
+ */
+#ifndef LONA_RECEIVE_H
+#define LONA_RECEIVE_H
+
+#include <stdbool.h>
+
+#include "proc/proc.h"
+#include "term/term.h"
+
+Value recv_start(Proc *p, Value timeout, Value *state);
+bool recv_next(Proc *p, Value state, Value *msg);
+void recv_accept(Proc *p, Value *state);
+void recv_skip(Proc *p, Value *state);
+/* 1: there are new messages to scan; 0: the timeout expired; -1: park. */
+int recv_wait(Proc *p, Value *state);
+
+#endif

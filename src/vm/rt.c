@@ -1,0 +1,162 @@
+/*
+ * rt.c — creating a runtime: intern table, literal area, the standard
+ * namespaces, a var for every intrinsic, then the Lonala library.
+ */
+#include "vm/rt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "compiler/compiler.h"
+#include "lib/intrinsic.h"
+#include "lib/stdlib.h"
+#include "proc/ptable.h"
+#include "reader/reader.h"
+#include "sched/sched.h"
+#include "term/alloc.h"
+#include "term/coll.h"
+#include "vm/host.h"
+#include "vm/ns.h"
+#include "vm/vm.h"
+
+static Value sym_of(Runtime *rt, const char *text) {
+    return mk_symbol(atoms_intern_text(&rt->atoms, text, strlen(text)));
+}
+
+/* Parse an arglists string such as "([x] [x & more])" for the var's metadata. */
+static Value arglists_value(Proc *p, const char *text) {
+    if (!text) return LV_NONE;
+    Value v = read_string(p, text, strlen(text));
+    if (v == LV_EXC) {
+        p->exc = LV_NONE;
+        return LV_NONE;
+    }
+    return v;
+}
+
+static void define_intrinsic_vars(Runtime *rt, Proc *p) {
+    uint32_t n = intrinsic_count();
+    for (uint32_t i = 0; i < n; i++) {
+        const IntrinsicDef *d = intrinsic_get(i);
+        Value ns = ns_create(rt, sym_of(rt, d->ns));
+        Value name = sym_of(rt, d->name);
+        Value var = ns_intern(rt, ns, name);
+        Value kvs[12];
+        size_t k = 0;
+        kvs[k++] = K_(native);
+        kvs[k++] = LV_TRUE;
+        kvs[k++] = K_(name);
+        kvs[k++] = name;
+        kvs[k++] = K_(ns);
+        kvs[k++] = ns;
+        Value al = arglists_value(p, d->arglists);
+        if (al != LV_NONE) {
+            kvs[k++] = K_(arglists);
+            kvs[k++] = al;
+        }
+        if (d->doc) {
+            kvs[k++] = K_(doc);
+            kvs[k++] = mk_cstring(p, d->doc);
+        }
+        if (d->name[0] == '%') {
+            kvs[k++] = K_(private_);
+            kvs[k++] = LV_TRUE;
+        }
+        var_set_meta(rt, var, map_from_kvs(p, kvs, k));
+        var_set_root(rt, var, mk_native(i));
+    }
+}
+
+static Value native_of(Runtime *rt, const char *name) {
+    uint32_t i = intrinsic_find("lona.core", name);
+    (void)rt;
+    return i == UINT32_MAX ? LV_NONE : mk_native(i);
+}
+
+static void create_namespaces(Runtime *rt) {
+    rt->core_ns = ns_create(rt, S_(lona_core));
+    rt->process_ns = ns_create(rt, S_(lona_process));
+    rt->time_ns = ns_create(rt, S_(lona_time));
+    rt->kernel_ns = ns_create(rt, S_(lona_kernel));
+    rt->user_ns = ns_create(rt, S_(user));
+    rt->ns_var = ns_intern(rt, rt->core_ns, S_(star_ns_star));
+}
+
+Runtime *rt_new(const RtOptions *opts) {
+    Runtime *rt = xcalloc(1, sizeof *rt);
+    atoms_init(&rt->atoms);
+    lit_init(&rt->lit);
+    pthread_mutex_init(&rt->ns_lock, NULL);
+    rt->realm_id = 1;
+    atomic_init(&rt->next_ref, 1);
+    atomic_init(&rt->next_gensym, 1);
+    atomic_init(&rt->next_notif, 1);
+    atomic_init(&rt->next_pid, 1);
+    rt->lib_path = opts && opts->lib_path ? opts->lib_path : NULL;
+    rt->procs = ptable_new();
+    create_namespaces(rt);
+    rt->nat_add = native_of(rt, "+");
+    rt->nat_sub = native_of(rt, "-");
+    rt->nat_lt = native_of(rt, "<");
+    rt->nat_le = native_of(rt, "<=");
+    rt->nat_gt = native_of(rt, ">");
+    rt->nat_ge = native_of(rt, ">=");
+    rt->nat_numeq = native_of(rt, "=");
+
+    Proc *boot = proc_new_bare(rt);
+    {
+        Value kvs[4] = {K_(process_bound), LV_TRUE, K_(name), S_(star_ns_star)};
+        var_set_meta(rt, rt->ns_var, map_from_kvs(boot, kvs, 4));
+        var_set_root(rt, rt->ns_var, rt->core_ns);
+    }
+    define_intrinsic_vars(rt, boot);
+    {
+        Value file_var = ns_intern(rt, rt->core_ns, mk_symbol(atoms_intern_text(&rt->atoms, "*file*", 6)));
+        Value kvs[2] = {K_(process_bound), LV_TRUE};
+        var_set_meta(rt, file_var, map_from_kvs(boot, kvs, 2));
+        var_set_root(rt, file_var, LV_NIL);
+    }
+    proc_free_bare(boot);
+    rt->sched = sched_new(rt, opts ? opts->schedulers : 0);
+    if (!(opts && opts->no_stdlib)) {
+        if (!host_load_stdlib(rt)) {
+            rt_free(rt);
+            return NULL;
+        }
+    }
+    return rt;
+}
+
+void rt_free(Runtime *rt) {
+    if (!rt) return;
+    sched_free(rt->sched);
+    ptable_free(rt->procs);
+    atoms_free(&rt->atoms);
+    lit_free(&rt->lit);
+    pthread_mutex_destroy(&rt->ns_lock);
+    free(rt->nss);
+    free(rt);
+}
+
+Proc *proc_new_bare(Runtime *rt) {
+    Proc *p = xcalloc(1, sizeof *p);
+    p->rt = rt;
+    heap_init(&p->heap, 512, 0);
+    p->exc = p->tc_fn = p->tc_args = p->dict = p->result = LV_NIL;
+    p->exc = LV_NONE;
+    p->exit_reason = p->trace = p->resume_value = LV_NIL;
+    p->priority = 100;
+    p->reductions = 4000;
+    mbox_init(&p->mbox);
+    sigq_init(&p->sigq);
+    return p;
+}
+
+void proc_free_bare(Proc *p) {
+    heap_release(&p->heap);
+    mbox_release(&p->mbox);
+    free(p->stack);
+    free(p->frames);
+    free(p);
+}

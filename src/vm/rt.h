@@ -1,0 +1,25 @@
+/*
+ * rt.h — creating and destroying a runtime, and the processes that the
+ * host (CLI, tests) drives directly.
+ */
+#ifndef LONA_RT_H
+#define LONA_RT_H
+
+#include "proc/proc.h"
+#include "vm/runtime.h"
+
+typedef struct RtOptions {
+    unsigned schedulers;      /* 0 = one per online core */
+    const char *lib_path;     /* extra library path, may be NULL */
+    bool no_stdlib;           /* skip loading lib/lona (unit tests of C modules) */
+} RtOptions;
+
+Runtime *rt_new(const RtOptions *opts);
+void rt_free(Runtime *rt);
+
+/* A process not scheduled by anyone: for unit tests of C modules that need
+ * a heap to build values on. */
+Proc *proc_new_bare(Runtime *rt);
+void proc_free_bare(Proc *p);
+
+#endif

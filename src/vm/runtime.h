@@ -1,0 +1,53 @@
+/*
+ * runtime.h — the state of one realm's runtime, in one struct.
+ *
+ * There is no global mutable state outside this struct: the intern table,
+ * the literal area, the namespaces, the counters, the process table and the
+ * schedulers all hang off a Runtime. Fields marked (shared) are touched by
+ * every scheduler thread and are atomics or guarded by the named lock.
+ */
+#ifndef LONA_RUNTIME_H
+#define LONA_RUNTIME_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "gc/literal.h"
+#include "term/atoms.h"
+
+struct Proc;
+struct Sched;
+struct ProcTable;
+
+typedef struct Runtime {
+    AtomTable atoms;                 /* (shared) */
+    LitArea lit;                     /* (shared) */
+    uint32_t realm_id;               /* this realm's id, 1 for the root */
+
+    /* namespaces: name atom index -> Value (T_NS in the literal area) */
+    pthread_mutex_t ns_lock;
+    Value *nss;                      /* (shared, guarded by ns_lock to write) */
+    size_t nss_len, nss_cap;
+    Value core_ns, process_ns, time_ns, kernel_ns, user_ns;
+    Value ns_var;                    /* the var lona.core/ *ns* */
+
+    _Atomic uint64_t next_ref;       /* (shared) */
+    _Atomic uint64_t next_gensym;    /* (shared) */
+    _Atomic uint64_t next_notif;     /* (shared) */
+    _Atomic uint64_t next_pid;       /* (shared) */
+
+    /* Library path for ns loading (colon separated), may be NULL. */
+    const char *lib_path;
+
+    struct ProcTable *procs;         /* (shared) pid -> Proc, see proc/ptable.h */
+    struct Sched *sched;             /* the scheduler set, see sched/sched.h */
+
+    /* Intrinsics the VM has fast paths for (IMM_NATIVE values). */
+    Value nat_add, nat_sub, nat_lt, nat_le, nat_gt, nat_ge, nat_numeq;
+
+    /* Lonala functions the runtime calls by name, resolved after boot. */
+    Value expand_fn;                 /* lona.core/macroexpand */
+} Runtime;
+
+#endif

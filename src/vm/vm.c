@@ -1,0 +1,674 @@
+/*
+ * vm.c — the interpreter loop.
+ *
+ * State kept in C locals while running: the current frame F, its registers
+ * regs (= p->stack + F->base), its constants K and the program counter pc.
+ * They are written back (F->pc = pc) before anything that may leave the
+ * loop or look at the frames (calls, errors, yields), and reloaded after
+ * anything that may move the stack or the frame array (RELOAD()).
+ *
+ * Safe points, where the collector may run (MAY_GC): function entry (call
+ * and tail call) and the receive loop. Reductions are charged at every call;
+ * when the budget is spent the process yields at the next safe point.
+ */
+#include "vm/vm.h"
+
+#include "base/util.h"
+#include "gc/gc.h"
+#include "lib/intrinsic.h"
+#include "term/alloc.h"
+#include "term/coll.h"
+#include "term/equal.h"
+#include "term/num.h"
+#include "vm/call.h"
+#include "vm/error.h"
+#include "vm/ns.h"
+#include "vm/opcodes.h"
+#include "vm/proto.h"
+#include "vm/receive.h"
+#include "vm/vm_ops.h"
+
+const unsigned char op_words[OP__COUNT] = {
+#define X(name, words) [OP_##name] = words,
+    LONA_OPCODES(X)
+#undef X
+};
+
+const char *const op_names[OP__COUNT] = {
+#define X(name, words) [OP_##name] = #name,
+    LONA_OPCODES(X)
+#undef X
+};
+
+/* LV_EXC, LV_TAILCALL, LV_SUSPEND */
+static inline bool is_control(Value r) {
+    return (r & 0xff) == LV_TAG_IMM && (r >> 8) - 4 <= 2;
+}
+
+/* Deliver the result of the top frame to whoever waits for it. Pops the
+ * frame; returns true when the process returned into a host frame. */
+static bool vm_deliver(Proc *p, Value v) {
+    for (;;) {
+        Frame cur = p->frames[--p->nframes];
+        p->sp = cur.saved_sp;
+        Frame *below = &p->frames[p->nframes - 1];
+        if (below->kind == FRAME_LONA) {
+            p->stack[below->base + cur.ret_reg] = v;
+            return false;
+        }
+        if (below->kind == FRAME_HOST) {
+            p->result = v;
+            p->nframes--;
+            p->sp = below->saved_sp;
+            return true;
+        }
+        /* FRAME_CATCH: the protected call returned normally. */
+        v = mk_tuple2(p, K_(ok), v);
+    }
+}
+
+/* Unwind to the innermost catch frame, delivering [:exit reason] past it.
+ * Returns 0 if there is none (the process exits), 1 if the catch handed the
+ * value to a Lonala frame, 2 if it handed it to the host. */
+static int vm_unwind(Proc *p) {
+    Value reason = p->exc;
+    uint32_t i = p->nframes;
+    while (i > 0 && p->frames[i - 1].kind != FRAME_CATCH) i--;
+    if (i == 0) return 0;
+    p->nframes = i; /* the catch frame is now on top */
+    p->exc = LV_NONE;
+    Value v = mk_tuple2(p, mk_keyword(ATOM_EXIT), reason);
+    /* Deliver as if the catch frame had returned v (minus the [:ok] wrap). */
+    Frame cur = p->frames[--p->nframes];
+    p->sp = cur.saved_sp;
+    Frame *below = &p->frames[p->nframes - 1];
+    if (below->kind == FRAME_HOST) {
+        p->result = v;
+        p->nframes--;
+        p->sp = below->saved_sp;
+        return 2;
+    }
+    if (below->kind == FRAME_LONA) {
+        p->stack[below->base + cur.ret_reg] = v;
+        return 1;
+    }
+    /* nested catch: deliver [:ok [:exit r]] to it via the normal path */
+    p->frames[p->nframes++] = cur;
+    return vm_deliver(p, v) ? 2 : 1;
+}
+
+/* Finish the intrinsic call that parked the process: its value is in
+ * p->resume_value. Returns true if that completed a host call. */
+static bool vm_resume(Proc *p) {
+    Value v = p->resume_value;
+    int kind = p->resume_kind;
+    p->resume_kind = RESUME_NONE;
+    p->resume_value = LV_NIL;
+    if (kind == RESUME_REG) {
+        p->stack[p->frames[p->nframes - 1].base + p->resume_reg] = v;
+        return false;
+    }
+    return vm_deliver(p, v);
+}
+
+/* Push a catch frame above the current Lonala frame; the protected call's
+ * result goes to register dst of that frame. */
+static bool vm_push_catch(Proc *p, uint32_t dst) {
+    if (p->nframes >= p->frames_cap) {
+        if (p->nframes >= VM_MAX_FRAMES) return false;
+        p->frames_cap = p->frames_cap * 2 + 16;
+        p->frames = xrealloc(p->frames, p->frames_cap * sizeof(Frame));
+    }
+    Frame *top = &p->frames[p->nframes - 1];
+    p->frames[p->nframes] = (Frame){top->pc, top->base, FRAME_CATCH, dst, p->sp};
+    p->nframes++;
+    return true;
+}
+
+/* Spread p->tc_args (a tuple) into stack[at..]; false on stack overflow. */
+static bool spread_tailcall_args(Proc *p, uint32_t at, uint32_t *nargs) {
+    Value args = p->tc_args;
+    uint32_t n = (uint32_t)tuple_len(args);
+    if (!call_ensure_stack(p, (size_t)at + n + 1)) return false;
+    for (uint32_t i = 0; i < n; i++) p->stack[at + i] = tuple_elems(args)[i];
+    *nargs = n;
+    p->tc_args = LV_NIL;
+    return true;
+}
+
+VmStatus vm_run(Proc *p) {
+    Runtime *rt = p->rt;
+    Frame *F;
+    const uint32_t *pc;
+    Value *regs;
+    const Value *K;
+
+#define RELOAD()                                          \
+    do {                                                  \
+        F = &p->frames[p->nframes - 1];                   \
+        regs = p->stack + F->base;                        \
+        K = closure_proto(regs[-1])->consts;              \
+    } while (0)
+
+    if (p->resume_kind != RESUME_NONE && vm_resume(p)) return VM_DONE;
+    RELOAD();
+    pc = F->pc;
+
+    static const void *const labels[OP__COUNT] = {
+#define X(name, words) [OP_##name] = &&L_##name,
+        LONA_OPCODES(X)
+#undef X
+    };
+    uint32_t ins, A;
+#define NEXT()                           \
+    do {                                 \
+        ins = *pc++;                     \
+        A = ins >> 8;                    \
+        goto *labels[ins & 0xff];        \
+    } while (0)
+#define CASE(name) L_##name:
+#define RAISE() goto raise
+
+    NEXT();
+
+    CASE(MOVE) {
+        regs[A] = regs[pc[0]];
+        pc += 1;
+        NEXT();
+    }
+    CASE(LOADK) {
+        regs[A] = K[pc[0]];
+        pc += 1;
+        NEXT();
+    }
+    CASE(LOADI) {
+        regs[A] = fix((int32_t)pc[0]);
+        pc += 1;
+        NEXT();
+    }
+    CASE(GETVAR) {
+        Value var = K[pc[0]];
+        Var *v = as_var(var);
+        Value x = atomic_load_explicit(&v->flags, memory_order_relaxed) & VAR_PROCESS_BOUND
+                      ? var_get(p, var)
+                      : atomic_load_explicit(&v->root, memory_order_acquire);
+        if (UNLIKELY(x == LV_NONE)) {
+            F->pc = pc - 1;
+            Value kvs[2] = {K_(var), var};
+            err_raise(p, K_(unbound), map_from_kvs(p, kvs, 2));
+            RAISE();
+        }
+        regs[A] = x;
+        pc += 1;
+        NEXT();
+    }
+    CASE(GETUP) {
+        regs[A] = closure_captured(regs[-1])[pc[0]];
+        pc += 1;
+        NEXT();
+    }
+    CASE(SELF) {
+        regs[A] = regs[-1];
+        NEXT();
+    }
+    CASE(CLOSURE) {
+        Proto *pr = as_proto(K[pc[0]]);
+        uint32_t first = pc[1], n = pc[2];
+        pc += 3;
+        if (n == 0) {
+            regs[A] = pr->shared_closure;
+        } else {
+            Value c = mk_box(p, T_CLOSURE, 0, 1 + n);
+            box_ptr(c)[1] = K[pc[-3]];
+            for (uint32_t i = 0; i < n; i++) box_ptr(c)[2 + i] = regs[first + i];
+            regs[A] = c;
+        }
+        NEXT();
+    }
+
+    CASE(CALL) {
+        uint32_t nargs = pc[0], dst = pc[1];
+        pc += 2;
+        Value f = regs[A];
+    call_again:
+        if (LIKELY(is_closure(f))) {
+            F->pc = pc;
+            if (call_enter(p, f, F->base + A + 1, nargs, dst, false) == LV_EXC) RAISE();
+            RELOAD();
+            pc = F->pc;
+            goto safepoint;
+        }
+        if (is_native(f)) {
+            const IntrinsicDef *d = intrinsic_get(native_index(f));
+            if (UNLIKELY(nargs < d->min_arity || nargs > d->max_arity)) {
+                F->pc = pc;
+                err_arity(p, f, nargs);
+                RAISE();
+            }
+            F->pc = pc;
+            Value r = d->fn(p, &regs[A + 1], nargs);
+            p->reductions--;
+            if (UNLIKELY(is_control(r))) {
+                if (r == LV_EXC) RAISE();
+                if (r == LV_TAILCALL) {
+                    if (!spread_tailcall_args(p, F->base + A + 1, &nargs)) {
+                        err_raise(p, K_(stack_overflow), LV_NONE);
+                        RAISE();
+                    }
+                    if (p->push_catch) {
+                        /* %catch: a catch frame between caller and callee,
+                         * delivering to the caller's dst. */
+                        p->push_catch = false;
+                        if (!vm_push_catch(p, dst)) {
+                            err_raise(p, K_(stack_overflow), LV_NONE);
+                            RAISE();
+                        }
+                    }
+                    RELOAD();
+                    f = regs[A] = p->tc_fn;
+                    p->tc_fn = LV_NIL;
+                    goto call_again;
+                }
+                /* LV_SUSPEND: the intrinsic parked the process; whoever
+                 * wakes it sets p->resume_value, stored into dst then. */
+                p->resume_kind = RESUME_REG;
+                p->resume_reg = dst;
+                return VM_WAIT;
+            }
+            regs[dst] = r;
+            NEXT();
+        }
+        F->pc = pc;
+        Value r = call_data(p, f, &regs[A + 1], nargs);
+        if (r == LV_EXC) RAISE();
+        regs[dst] = r;
+        NEXT();
+    }
+
+    CASE(TAILCALL) {
+        uint32_t nargs = pc[0];
+        pc += 1;
+        Value f = regs[A];
+    tailcall_again:
+        if (LIKELY(is_closure(f))) {
+            uint32_t base = F->base;
+            Value *dst = p->stack + base - 1;
+            for (uint32_t i = 0; i <= nargs; i++) dst[i] = regs[A + i];
+            if (call_enter(p, f, base, nargs, 0, true) == LV_EXC) RAISE();
+            RELOAD();
+            pc = F->pc;
+            goto safepoint;
+        }
+        Value r;
+        F->pc = pc;
+        if (is_native(f)) {
+            const IntrinsicDef *d = intrinsic_get(native_index(f));
+            if (UNLIKELY(nargs < d->min_arity || nargs > d->max_arity)) {
+                err_arity(p, f, nargs);
+                RAISE();
+            }
+            r = d->fn(p, &regs[A + 1], nargs);
+            p->reductions--;
+            if (UNLIKELY(is_control(r))) {
+                if (r == LV_EXC) RAISE();
+                if (r == LV_TAILCALL) {
+                    if (p->push_catch) {
+                        /* %catch needs a frame to return into: never a tail call */
+                        p->push_catch = false;
+                        err_raisef(p, K_(syntax_error), "%%catch cannot be called in tail position");
+                        RAISE();
+                    }
+                    if (!spread_tailcall_args(p, F->base + A + 1, &nargs)) {
+                        err_raise(p, K_(stack_overflow), LV_NONE);
+                        RAISE();
+                    }
+                    RELOAD();
+                    f = regs[A] = p->tc_fn;
+                    p->tc_fn = LV_NIL;
+                    goto tailcall_again;
+                }
+                /* Parked inside a tail call: on wake-up the value is
+                 * returned from this frame. */
+                p->resume_kind = RESUME_RETURN;
+                return VM_WAIT;
+            }
+        } else {
+            r = call_data(p, f, &regs[A + 1], nargs);
+            if (r == LV_EXC) RAISE();
+        }
+        if (vm_deliver(p, r)) return VM_DONE;
+        RELOAD();
+        pc = F->pc;
+        NEXT();
+    }
+
+    CASE(RETURN) {
+        if (vm_deliver(p, regs[A])) return VM_DONE;
+        RELOAD();
+        pc = F->pc;
+        NEXT();
+    }
+
+    CASE(JUMP) {
+        pc = closure_proto(regs[-1])->code + pc[0];
+        NEXT();
+    }
+    CASE(JFALSY) {
+        if (!truthy(regs[A])) pc = closure_proto(regs[-1])->code + pc[0];
+        else pc += 1;
+        NEXT();
+    }
+
+    CASE(DEF) {
+        uint32_t reg = pc[1] & NO_REG;
+        vmop_def(p, K[pc[0]], reg == NO_REG ? LV_NONE : regs[reg], (pc[1] >> 24) & 1);
+        regs[A] = K[pc[0]];
+        pc += 2;
+        NEXT();
+    }
+    CASE(DEFMETA) {
+        var_set_meta(p->rt, K[A], regs[pc[0]]);
+        pc += 1;
+        NEXT();
+    }
+    CASE(MKTUPLE) {
+        uint32_t first = pc[0], n = pc[1];
+        Value t = mk_tuple(p, n);
+        for (uint32_t i = 0; i < n; i++) tuple_elems(t)[i] = regs[first + i];
+        regs[A] = t;
+        pc += 2;
+        NEXT();
+    }
+    CASE(MKVECTOR) {
+        regs[A] = vec_from(p, &regs[pc[0]], pc[1]);
+        pc += 2;
+        NEXT();
+    }
+    CASE(MKMAP) {
+        regs[A] = map_from_kvs(p, &regs[pc[0]], pc[1]);
+        pc += 2;
+        NEXT();
+    }
+    CASE(MKSET) {
+        regs[A] = set_from(p, &regs[pc[0]], pc[1]);
+        pc += 2;
+        NEXT();
+    }
+    CASE(WITHMETA) {
+        regs[A] = coll_with_meta(p, regs[A], K[pc[0]]);
+        pc += 1;
+        NEXT();
+    }
+    CASE(BADMATCH) {
+        F->pc = pc - 1;
+        Value kvs[2] = {K_(value), regs[A]};
+        err_raise(p, K_(badmatch), map_from_kvs(p, kvs, 2));
+        RAISE();
+    }
+
+#define FAIL_TO(label_word) \
+    do { pc = closure_proto(regs[-1])->code + (label_word); NEXT(); } while (0)
+
+    CASE(T_EQK) {
+        Value x = regs[A], k = K[pc[0]];
+        if (x == k || (is_boxed(k) || is_number(k) ? lv_equal(x, k) : false)) {
+            pc += 2;
+            NEXT();
+        }
+        FAIL_TO(pc[1]);
+    }
+    CASE(T_EQR) {
+        if (lv_equal(regs[A], regs[pc[0]])) {
+            pc += 2;
+            NEXT();
+        }
+        FAIL_TO(pc[1]);
+    }
+    CASE(T_TUPLE) {
+        Value x = regs[A];
+        if (is_tuple(x) && tuple_len(x) == pc[0]) { pc += 2; NEXT(); }
+        FAIL_TO(pc[1]);
+    }
+    CASE(T_TUPLE_MIN) {
+        Value x = regs[A];
+        if (is_tuple(x) && tuple_len(x) >= pc[0]) { pc += 2; NEXT(); }
+        FAIL_TO(pc[1]);
+    }
+    CASE(T_VECTOR) {
+        Value x = regs[A];
+        if (is_vector(x) && vec_count(x) == pc[0]) { pc += 2; NEXT(); }
+        FAIL_TO(pc[1]);
+    }
+    CASE(T_VECTOR_MIN) {
+        Value x = regs[A];
+        if (is_vector(x) && vec_count(x) >= pc[0]) { pc += 2; NEXT(); }
+        FAIL_TO(pc[1]);
+    }
+    CASE(T_LIST) {
+        if (vmop_list_len_is(regs[A], pc[0], false)) { pc += 2; NEXT(); }
+        FAIL_TO(pc[1]);
+    }
+    CASE(T_LIST_MIN) {
+        if (vmop_list_len_is(regs[A], pc[0], true)) { pc += 2; NEXT(); }
+        FAIL_TO(pc[1]);
+    }
+    CASE(T_MAP) {
+        if (is_map(regs[A])) { pc += 1; NEXT(); }
+        FAIL_TO(pc[0]);
+    }
+    CASE(T_SET) {
+        Value x = regs[A];
+        if (is_set(x) && set_count(x) == pc[0]) { pc += 2; NEXT(); }
+        FAIL_TO(pc[1]);
+    }
+    CASE(T_SETHAS) {
+        if (set_contains(regs[A], K[pc[0]])) { pc += 2; NEXT(); }
+        FAIL_TO(pc[1]);
+    }
+    CASE(T_PID) {
+        if (is_pid(regs[A])) { pc += 1; NEXT(); }
+        FAIL_TO(pc[0]);
+    }
+    CASE(T_TRUTHY) {
+        if (truthy(regs[A])) { pc += 1; NEXT(); }
+        FAIL_TO(pc[0]);
+    }
+    CASE(ELEM) {
+        regs[A] = vmop_elem(regs[pc[0]], pc[1]);
+        pc += 2;
+        NEXT();
+    }
+    CASE(REST) {
+        regs[A] = vmop_rest(p, regs[pc[0]], pc[1]);
+        pc += 2;
+        NEXT();
+    }
+    CASE(MAPGET) {
+        Value v = map_get(regs[pc[0]], K[pc[1]]);
+        if (v != LV_NONE) {
+            regs[A] = v;
+            pc += 3;
+            NEXT();
+        }
+        FAIL_TO(pc[2]);
+    }
+    CASE(SETREST) {
+        vmop_set_rest(regs[pc[0]], K[pc[1]], &regs[A], pc[2]);
+        pc += 3;
+        NEXT();
+    }
+    CASE(PIDPART) {
+        Value pid = regs[pc[0]];
+        regs[A] = pc[1] == 0 ? IMM(IMM_REALM, pid_realm(pid)) : fix((int64_t)pid_local(pid));
+        pc += 2;
+        NEXT();
+    }
+    CASE(BINMATCH) {
+        int r = vmop_binmatch(p, regs[pc[0]], K[pc[1]], &regs[A]);
+        if (r > 0) {
+            pc += 3;
+            NEXT();
+        }
+        FAIL_TO(pc[2]);
+    }
+
+    /* Arithmetic: fast path when the var still holds the intrinsic and the
+     * operands are fixnums; otherwise an ordinary call of the var's value
+     * (so redefining lona.core/+ is seen, as for any var). */
+    CASE(ADD) {
+        Value a = regs[A + 1], b = regs[A + 2];
+        int64_t r;
+        if (LIKELY(is_fix(a) && is_fix(b)) && !__builtin_add_overflow(fix_val(a), fix_val(b), &r) &&
+            fix_fits(r) && atomic_load_explicit(&as_var(K[pc[1]])->root, memory_order_relaxed) == rt->nat_add) {
+            regs[pc[0]] = fix(r);
+            pc += 2;
+            NEXT();
+        }
+        goto arith_slow;
+    }
+    CASE(SUB) {
+        Value a = regs[A + 1], b = regs[A + 2];
+        int64_t r;
+        if (LIKELY(is_fix(a) && is_fix(b)) && !__builtin_sub_overflow(fix_val(a), fix_val(b), &r) &&
+            fix_fits(r) && atomic_load_explicit(&as_var(K[pc[1]])->root, memory_order_relaxed) == rt->nat_sub) {
+            regs[pc[0]] = fix(r);
+            pc += 2;
+            NEXT();
+        }
+        goto arith_slow;
+    }
+#define CMP_OP(NAME, OPER, NATIVE)                                                              \
+    CASE(NAME) {                                                                                \
+        Value a = regs[A + 1], b = regs[A + 2];                                                 \
+        if (LIKELY(is_fix(a) && is_fix(b)) &&                                                   \
+            atomic_load_explicit(&as_var(K[pc[1]])->root, memory_order_relaxed) == NATIVE) {   \
+            regs[pc[0]] = lv_bool((int64_t)a OPER (int64_t)b);                                  \
+            pc += 2;                                                                            \
+            NEXT();                                                                             \
+        }                                                                                       \
+        goto arith_slow;                                                                        \
+    }
+    CMP_OP(LT, <, rt->nat_lt)
+    CMP_OP(LE, <=, rt->nat_le)
+    CMP_OP(GT, >, rt->nat_gt)
+    CMP_OP(GE, >=, rt->nat_ge)
+    CMP_OP(NUMEQ, ==, rt->nat_numeq)
+
+arith_slow: {
+        Value fv = var_get(p, K[pc[1]]);
+        uint32_t dst = pc[0];
+        pc += 2;
+        if (fv == LV_NONE) {
+            F->pc = pc;
+            Value kvs[2] = {K_(var), K[pc[-1]]};
+            err_raise(p, K_(unbound), map_from_kvs(p, kvs, 2));
+            RAISE();
+        }
+        regs[A] = fv;
+        /* Same as CALL A 2 dst. */
+        uint32_t nargs = 2;
+        Value f = fv;
+        if (is_native(f)) {
+            const IntrinsicDef *d = intrinsic_get(native_index(f));
+            if (nargs >= d->min_arity && nargs <= d->max_arity) {
+                F->pc = pc;
+                Value r = d->fn(p, &regs[A + 1], nargs);
+                p->reductions--;
+                if (r == LV_EXC) RAISE();
+                if (!is_control(r)) {
+                    regs[dst] = r;
+                    NEXT();
+                }
+            }
+        }
+        /* Rare: redefined operator or a control result; use the general
+         * call path by rewriting nothing: emulate CALL. */
+        {
+            F->pc = pc;
+            if (is_closure(f)) {
+                if (call_enter(p, f, F->base + A + 1, nargs, dst, false) == LV_EXC) RAISE();
+                RELOAD();
+                pc = F->pc;
+                goto safepoint;
+            }
+            Value r = is_native(f) ? (err_arity(p, f, nargs), LV_EXC) : call_data(p, f, &regs[A + 1], nargs);
+            if (r == LV_EXC) RAISE();
+            regs[dst] = r;
+            NEXT();
+        }
+    }
+
+    /* ---- receive ---- */
+    CASE(RECV_START) {
+        F->pc = pc - 1;
+        if (recv_start(p, A == NO_REG ? LV_NONE : regs[A], &regs[pc[0]]) == LV_EXC) RAISE();
+        pc += 1;
+        NEXT();
+    }
+    CASE(RECV_NEXT) {
+        Value m;
+        if (recv_next(p, regs[pc[0]], &m)) {
+            regs[A] = m;
+            pc += 2;
+            NEXT();
+        }
+        FAIL_TO(pc[1]);
+    }
+    CASE(RECV_ACCEPT) {
+        recv_accept(p, &regs[A]);
+        NEXT();
+    }
+    CASE(RECV_SKIP) {
+        recv_skip(p, &regs[A]);
+        NEXT();
+    }
+    CASE(RECV_WAIT) {
+        /* Returns 1: new messages, rescan; 0: timed out, fall through;
+         * -1: block (the scheduler resumes this instruction). */
+        int r = recv_wait(p, &regs[A]);
+        if (r > 0) FAIL_TO(pc[0]);
+        if (r == 0) {
+            pc += 1;
+            NEXT();
+        }
+        F->pc = pc - 1;
+        if (p->heap.gc_wanted && !gc_collect(p, false)) goto oom;
+        return VM_WAIT;
+    }
+
+    CASE(HALT) {
+        F->pc = pc - 1;
+        return VM_EXIT;
+    }
+
+safepoint:
+    if (UNLIKELY(p->heap.gc_wanted)) {
+        F->pc = pc;
+        if (!gc_collect(p, false)) goto oom;
+    }
+    if (UNLIKELY(--p->reductions <= 0)) {
+        F->pc = pc;
+        return VM_YIELD;
+    }
+    NEXT();
+
+oom:
+    p->exc = mk_tuple2(p, K_(error), K_(oom));
+    goto raise_no_trace;
+
+raise:
+    p->trace = vm_stack_trace(p);
+raise_no_trace:
+    switch (vm_unwind(p)) {
+    case 0:
+        p->exit_reason = p->exc;
+        p->exc = LV_NONE;
+        return VM_EXIT;
+    case 2:
+        return VM_DONE;
+    default:
+        RELOAD();
+        pc = F->pc;
+        NEXT();
+    }
+}
