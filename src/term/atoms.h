@@ -102,6 +102,7 @@
     X(shutdown, NULL, "shutdown")                   \
     X(noproc, NULL, "noproc")                       \
     X(EXIT, NULL, "EXIT")                           \
+    X(exit, NULL, "exit")                           \
     X(DOWN, NULL, "DOWN")                           \
     /* info-map keys and metadata keys */           \
     X(value, NULL, "value")                         \

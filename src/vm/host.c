@@ -58,7 +58,7 @@ HostStatus host_call(Proc *p, Value fn, const Value *args, uint32_t nargs, bool 
         *out = p->exc != LV_NONE ? p->exc : LV_NIL;
         p->exc = LV_NONE;
         if (catching) {
-            *out = mk_tuple2(p, mk_keyword(ATOM_EXIT), *out);
+            *out = mk_tuple2(p, K_(exit), *out);
             return HOST_OK;
         }
         return HOST_EXITED;

@@ -77,7 +77,7 @@ static int vm_unwind(Proc *p) {
     if (i == 0) return 0;
     p->nframes = i; /* the catch frame is now on top */
     p->exc = LV_NONE;
-    Value v = mk_tuple2(p, mk_keyword(ATOM_EXIT), reason);
+    Value v = mk_tuple2(p, K_(exit), reason);
     /* Deliver as if the catch frame had returned v (minus the [:ok] wrap). */
     Frame cur = p->frames[--p->nframes];
     p->sp = cur.saved_sp;
