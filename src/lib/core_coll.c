@@ -214,8 +214,9 @@ static Value core_prepend(Proc *p, Value *a, uint32_t n) {
     if (is_tuple(c)) {
         size_t len = tuple_len(c);
         Value r = mk_tuple(p, len + 1);
-        tuple_elems(r)[0] = a[1];
-        memcpy(tuple_elems(r) + 1, tuple_elems(c), len * sizeof(Value));
+        Value *dst = tuple_elems(r), *src = tuple_elems(c);
+        dst[0] = a[1];
+        for (size_t i = 0; i < len; i++) dst[i + 1] = src[i];
         core_charge(p, len);
         return box_meta(c) == LV_NIL ? r : coll_with_meta(p, r, box_meta(c));
     }
@@ -304,8 +305,14 @@ static Value core_with_meta(Proc *p, Value *a, uint32_t n) {
 /* ---- equality, type, predicates ---- */
 
 static Value core_eq(Proc *p, Value *a, uint32_t n) {
-    for (uint32_t i = 1; i < n; i++)
+    for (uint32_t i = 1; i < n; i++) {
+        /* charge by the size of what is compared (lists are not counted:
+         * that would walk them twice) */
+        size_t c;
+        if (is_boxed(a[i]) && !is_cons(a[i]) && is_coll(a[i]) && seq_count(a[i], &c))
+            core_charge(p, c);
         if (!lv_equal(a[i - 1], a[i])) return LV_FALSE;
+    }
     return LV_TRUE;
 }
 

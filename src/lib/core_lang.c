@@ -142,6 +142,12 @@ static Value nat_catch(Proc *p, Value *a, uint32_t n) {
     return LV_TAILCALL;
 }
 
+/* (%syntax-error message form): how macros report misuse. */
+static Value nat_syntax_error(Proc *p, Value *a, uint32_t n) {
+    Value kvs[4] = {K_(message), a[0], K_(form), n > 1 ? a[1] : LV_NIL};
+    return err_raise(p, K_(syntax_error), map_from_kvs(p, kvs, n > 1 ? 4 : 2));
+}
+
 static Value nat_exit1(Proc *p, Value *a, uint32_t n) {
     p->exc = a[0];
     return LV_EXC;
@@ -326,6 +332,7 @@ LONA_INTRINSICS(core_lang) = {
     {"lona.core", "gensym", 0, 1, nat_gensym, "([] [prefix])", "a fresh symbol"},
     {"lona.core", "apply", 2, ARITY_VARIADIC, nat_apply, "([f args] [f x & args])", "call f with the arguments"},
     {"lona.core", "%catch", 1, 1, nat_catch, "([thunk])", NULL},
+    {"lona.core", "%syntax-error", 1, 2, nat_syntax_error, "([message] [message form])", NULL},
     {"lona.core", "create-ns", 1, 1, nat_create_ns, "([sym])", "find or create a namespace"},
     {"lona.core", "find-ns", 1, 1, nat_find_ns, "([sym])", "the namespace named sym, or nil"},
     {"lona.core", "ns-name", 1, 1, nat_ns_name, "([ns])", "the name symbol of a namespace"},

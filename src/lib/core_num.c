@@ -48,12 +48,12 @@ static Value cn_mod(Proc *p, Value *args, uint32_t nargs) { return num_mod(p, ar
 
 static Value cn_inc(Proc *p, Value *args, uint32_t nargs) {
     if (is_fix(args[0])) return num_add(p, args[0], fix(1));
-    return num_binop(p, OP_ADD, "inc", args[0], fix(1));
+    return num_binop(p, NUM_ADD, "inc", args[0], fix(1));
 }
 
 static Value cn_dec(Proc *p, Value *args, uint32_t nargs) {
     if (is_fix(args[0])) return num_sub(p, args[0], fix(1));
-    return num_binop(p, OP_SUB, "dec", args[0], fix(1));
+    return num_binop(p, NUM_SUB, "dec", args[0], fix(1));
 }
 
 /* ---- fixed-width adds ------------------------------------------------- */
@@ -63,7 +63,7 @@ static Value cn_dec(Proc *p, Value *args, uint32_t nargs) {
 static bool exact_add(Proc *p, Value a, Value b, const NumMix *m, Value *out, bool *hi,
                       uint64_t *bits) {
     if (m->cat != NC_FIXED) {
-        *out = num_arith_mixed(p, OP_ADD, m, a, b);
+        *out = num_arith_mixed(p, NUM_ADD, m, a, b);
         return true;
     }
     uint64_t x = fx_bits_of_int(a, m->kind), y = fx_bits_of_int(b, m->kind);

@@ -114,6 +114,7 @@ static Value map_conj(Proc *p, Value m, Value x) {
 
 /* c with the n values at xs added the way conj adds them. */
 static Value conj_all(Proc *p, Value c, const Value *xs, size_t n) {
+    if (n == 0 && (c == LV_NIL || is_coll(c))) return c;
     core_charge(p, n);
     if (c == LV_NIL || is_list(c)) {
         if (c == LV_NIL) c = LV_EMPTY;

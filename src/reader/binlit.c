@@ -130,6 +130,15 @@ static bool span_is(const char *s, size_t n, const char *lit) {
     return strlen(lit) == n && memcmp(s, lit, n) == 0;
 }
 
+/* A simple (unqualified) symbol that is not nil/true/false? */
+static bool is_simple_symbol(const char *s, size_t n) {
+    unsigned char c0 = (unsigned char)s[0];
+    if (rd_is_digit(c0) || c0 == '\'' || c0 == '#') return false;
+    if ((c0 == '+' || c0 == '-') && n > 1 && rd_is_digit(s[1])) return false;
+    if (span_is(s, n, "nil") || span_is(s, n, "true") || span_is(s, n, "false")) return false;
+    return rd_valid_name(s, n);
+}
+
 /* VALUE of a segment: integer literal, `_` or a simple symbol. */
 static Value seg_value(BitsCtx *b, const char *s, size_t n, uint32_t line, uint32_t col) {
     Reader *r = b->r;
@@ -140,9 +149,7 @@ static Value seg_value(BitsCtx *b, const char *s, size_t n, uint32_t line, uint3
         if (!is_integer(v)) return bits_error(b, line, col, "value must be an integer", s, n);
         return v;
     }
-    if (span_is(s, n, "nil") || span_is(s, n, "true") || span_is(s, n, "false") || c0 == ':')
-        return bits_error(b, line, col, "value must be a symbol, _ or an integer", s, n);
-    if (!rd_valid_name(s, n))
+    if (!is_simple_symbol(s, n))
         return bits_error(b, line, col, "value must be a symbol, _ or an integer", s, n);
     return rd_symbol(r, s, n, line, col);
 }
@@ -262,8 +269,7 @@ static bool bits_rest(BitsCtx *b) {
         return false;
     }
     if (!bits_token(b, &s, &n, &line, &col)) return false;
-    if (!rd_valid_name(s, n) || span_is(s, n, "nil") || span_is(s, n, "true") ||
-        span_is(s, n, "false")) {
+    if (!is_simple_symbol(s, n)) {
         bits_error(b, line, col, "rest must be a simple symbol", s, n);
         return false;
     }

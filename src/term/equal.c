@@ -92,6 +92,7 @@ static uint64_t hash_finish(NestFrame *f) {
 }
 
 uint64_t lv_hash(Value v) {
+    if (lv_is_word_eq(v)) return mix64(v); /* keywords and friends: the common map key */
     if (!is_compound(v)) return hash_scalar(v);
     NestStack s;
     nest_init(&s);

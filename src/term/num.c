@@ -15,8 +15,6 @@
 #include "term/num_priv.h"
 #include "vm/error.h"
 
-const char *const num_op_name[OP__COUNT] = {"+", "-", "*", "/", "quot", "rem", "mod"};
-
 static Value err_div0(Proc *p) { return err_raise(p, K_(division_by_zero), LV_NONE); }
 
 bool num_mix(Proc *p, const char *fname, Value a, Value b, NumMix *m) {
@@ -50,19 +48,19 @@ bool num_mix(Proc *p, const char *fname, Value a, Value b, NumMix *m) {
 
 static Value int_arith(Proc *p, NumOp op, Value a, Value b, bool big) {
     switch (op) {
-    case OP_ADD: return int_addsub(p, a, b, false, big);
-    case OP_SUB: return int_addsub(p, a, b, true, big);
-    case OP_MUL: return int_mul(p, a, b, big);
+    case NUM_ADD: return int_addsub(p, a, b, false, big);
+    case NUM_SUB: return int_addsub(p, a, b, true, big);
+    case NUM_MUL: return int_mul(p, a, b, big);
     default: break;
     }
     if (int_is_zero(b)) return err_div0(p);
     Value q, r;
     switch (op) {
-    case OP_DIV:
+    case NUM_DIV:
         int_tdiv(p, a, b, big, &q, &r);
-        return int_is_zero(r) ? q : rat_arith(p, OP_DIV, a, b, big);
-    case OP_QUOT: int_tdiv(p, a, b, big, &q, NULL); return q;
-    case OP_REM: int_tdiv(p, a, b, big, NULL, &r); return r;
+        return int_is_zero(r) ? q : rat_arith(p, NUM_DIV, a, b, big);
+    case NUM_QUOT: int_tdiv(p, a, b, big, &q, NULL); return q;
+    case NUM_REM: int_tdiv(p, a, b, big, NULL, &r); return r;
     default: return int_fmod(p, a, b, big);
     }
 }
@@ -73,12 +71,12 @@ Value num_arith_mixed(Proc *p, NumOp op, const NumMix *m, Value a, Value b) {
         return fx_arith(p, op, m->kind, fx_bits_of_int(a, m->kind), fx_bits_of_int(b, m->kind));
     case NC_F64: {
         double x = num_to_double(a), y = num_to_double(b);
-        if (op >= OP_QUOT && y == 0) return err_div0(p);
+        if (op >= NUM_QUOT && y == 0) return err_div0(p);
         return mk_float(p, flo_arith(op, x, y));
     }
     case NC_F32: {
         float x = num_to_float(a), y = num_to_float(b);
-        if (op >= OP_QUOT && y == 0) return err_div0(p);
+        if (op >= NUM_QUOT && y == 0) return err_div0(p);
         return mk_f32(flo_arith32(op, x, y));
     }
     case NC_RATIO: return rat_arith(p, op, a, b, m->big);
@@ -102,14 +100,14 @@ Value num_add(Proc *p, Value a, Value b) {
      * exactly fixnum overflow. */
     if (LIKELY(both_fix(a, b)) && !__builtin_add_overflow((int64_t)a, (int64_t)b - 1, &r))
         return (Value)r;
-    return num_binop(p, OP_ADD, "+", a, b);
+    return num_binop(p, NUM_ADD, "+", a, b);
 }
 
 Value num_sub(Proc *p, Value a, Value b) {
     int64_t r;
     if (LIKELY(both_fix(a, b)) && !__builtin_sub_overflow((int64_t)a, (int64_t)b - 1, &r))
         return (Value)r;
-    return num_binop(p, OP_SUB, "-", a, b);
+    return num_binop(p, NUM_SUB, "-", a, b);
 }
 
 Value num_mul(Proc *p, Value a, Value b) {
@@ -117,7 +115,7 @@ Value num_mul(Proc *p, Value a, Value b) {
     if (LIKELY(both_fix(a, b)) && !__builtin_mul_overflow(fix_val(a), fix_val(b), &r) &&
         fix_fits(r))
         return fix(r);
-    return num_binop(p, OP_MUL, "*", a, b);
+    return num_binop(p, NUM_MUL, "*", a, b);
 }
 
 Value num_div(Proc *p, Value a, Value b) {
@@ -125,17 +123,17 @@ Value num_div(Proc *p, Value a, Value b) {
         int64_t x = fix_val(a), y = fix_val(b);
         if (y != 0 && x % y == 0) return num_from_i64(p, x / y);
     }
-    return num_binop(p, OP_DIV, "/", a, b);
+    return num_binop(p, NUM_DIV, "/", a, b);
 }
 
 Value num_quot(Proc *p, Value a, Value b) {
     if (both_fix(a, b) && b != fix(0)) return num_from_i64(p, fix_val(a) / fix_val(b));
-    return num_binop(p, OP_QUOT, "quot", a, b);
+    return num_binop(p, NUM_QUOT, "quot", a, b);
 }
 
 Value num_rem(Proc *p, Value a, Value b) {
     if (both_fix(a, b) && b != fix(0)) return fix(fix_val(a) % fix_val(b));
-    return num_binop(p, OP_REM, "rem", a, b);
+    return num_binop(p, NUM_REM, "rem", a, b);
 }
 
 Value num_mod(Proc *p, Value a, Value b) {
@@ -144,7 +142,7 @@ Value num_mod(Proc *p, Value a, Value b) {
         if (r != 0 && (r < 0) != (y < 0)) r += y;
         return fix(r);
     }
-    return num_binop(p, OP_MOD, "mod", a, b);
+    return num_binop(p, NUM_MOD, "mod", a, b);
 }
 
 Value num_neg(Proc *p, Value a) {

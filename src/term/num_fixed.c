@@ -100,23 +100,23 @@ Value fx_arith(Proc *p, NumOp op, int k, uint64_t a, uint64_t b) {
     bool sgn = fx_info[k].is_signed;
     uint64_t r;
     switch (op) {
-    case OP_ADD: r = a + b; break;
-    case OP_SUB: r = a - b; break;
-    case OP_MUL: r = a * b; break;
+    case NUM_ADD: r = a + b; break;
+    case NUM_SUB: r = a - b; break;
+    case NUM_MUL: r = a * b; break;
     default:
         if (b == 0) return err_raise(p, K_(division_by_zero), LV_NONE);
         if (!sgn) {
-            r = op == OP_DIV || op == OP_QUOT ? a / b : a % b;
+            r = op == NUM_DIV || op == NUM_QUOT ? a / b : a % b;
         } else {
             int64_t x = (int64_t)a, y = (int64_t)b;
             if (y == -1) {
                 /* The minimum divided by -1 wraps to itself; avoid C's trap. */
-                r = op == OP_DIV || op == OP_QUOT ? 0 - a : 0;
-            } else if (op == OP_DIV || op == OP_QUOT) {
+                r = op == NUM_DIV || op == NUM_QUOT ? 0 - a : 0;
+            } else if (op == NUM_DIV || op == NUM_QUOT) {
                 r = (uint64_t)(x / y);
             } else {
                 int64_t m = x % y;
-                if (op == OP_MOD && m != 0 && (m < 0) != (y < 0)) m += y;
+                if (op == NUM_MOD && m != 0 && (m < 0) != (y < 0)) m += y;
                 r = (uint64_t)m;
             }
         }

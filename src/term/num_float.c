@@ -109,35 +109,35 @@ uint64_t flo_low64(double d) {
  * which would turn n - ulp into n - 1. */
 double flo_arith(NumOp op, double a, double b) {
     switch (op) {
-    case OP_ADD: return a + b;
-    case OP_SUB: return a - b;
-    case OP_MUL: return a * b;
-    case OP_DIV: return a / b;
+    case NUM_ADD: return a + b;
+    case NUM_SUB: return a - b;
+    case NUM_MUL: return a * b;
+    case NUM_DIV: return a / b;
     default: break;
     }
     double r = fmod(a, b);
-    if (op == OP_QUOT) {
+    if (op == NUM_QUOT) {
         double q = rint((a - r) / b);
         return q == 0 ? copysign(0.0, a) * copysign(1.0, b) : q;
     }
-    if (op == OP_MOD && r != 0 && (r < 0) != (b < 0)) r += b;
+    if (op == NUM_MOD && r != 0 && (r < 0) != (b < 0)) r += b;
     return r;
 }
 
 float flo_arith32(NumOp op, float a, float b) {
     switch (op) {
-    case OP_ADD: return a + b;
-    case OP_SUB: return a - b;
-    case OP_MUL: return a * b;
-    case OP_DIV: return a / b;
+    case NUM_ADD: return a + b;
+    case NUM_SUB: return a - b;
+    case NUM_MUL: return a * b;
+    case NUM_DIV: return a / b;
     default: break;
     }
     float r = fmodf(a, b);
-    if (op == OP_QUOT) {
+    if (op == NUM_QUOT) {
         float q = rintf((a - r) / b);
         return q == 0 ? copysignf(0.0f, a) * copysignf(1.0f, b) : q;
     }
-    if (op == OP_MOD && r != 0 && (r < 0) != (b < 0)) r += b;
+    if (op == NUM_MOD && r != 0 && (r < 0) != (b < 0)) r += b;
     return r;
 }
 

@@ -266,10 +266,6 @@ Value int_neg(Proc *p, Value a, bool big) {
     return int_make(p, !v.neg, v.d, v.n, big);
 }
 
-Value int_abs(Proc *p, Value a) {
-    return int_sign(a) < 0 ? int_neg(p, a, int_big(a)) : a;
-}
-
 /* ---- multiplication --------------------------------------------------- */
 
 Value int_mul(Proc *p, Value a, Value b, bool big) {

@@ -54,8 +54,7 @@ static inline void num_charge(Proc *p, size_t limbs) {
 
 /* ---- dispatch (num.c) -------------------------------------------------- */
 
-typedef enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_QUOT, OP_REM, OP_MOD, OP__COUNT } NumOp;
-extern const char *const num_op_name[OP__COUNT];
+typedef enum { NUM_ADD, NUM_SUB, NUM_MUL, NUM_DIV, NUM_QUOT, NUM_REM, NUM_MOD } NumOp;
 
 /* How the two operands of a binary operation combine (spec 4.4): the
  * category of the result, the fixed kind when it is NC_FIXED, and whether
@@ -139,7 +138,6 @@ int int_cmp(Value a, Value b);
 Value int_addsub(Proc *p, Value a, Value b, bool negate_b, bool big);
 Value int_mul(Proc *p, Value a, Value b, bool big);
 Value int_neg(Proc *p, Value a, bool big);
-Value int_abs(Proc *p, Value a);
 /* Truncating division, b != 0; q or r may be NULL. */
 void int_tdiv(Proc *p, Value a, Value b, bool big, Value *q, Value *r);
 /* Floored remainder (sign of b), b != 0. */

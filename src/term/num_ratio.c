@@ -49,28 +49,28 @@ static int rat_sign(Value a) { return int_sign(exact_num(a)); }
 Value rat_arith(Proc *p, NumOp op, Value a, Value b, bool big) {
     Value an = exact_num(a), ad = exact_den(a), bn = exact_num(b), bd = exact_den(b);
     switch (op) {
-    case OP_ADD:
-    case OP_SUB: {
+    case NUM_ADD:
+    case NUM_SUB: {
         Value x = int_mul(p, an, bd, false), y = int_mul(p, bn, ad, false);
-        Value n = int_addsub(p, x, y, op == OP_SUB, false);
+        Value n = int_addsub(p, x, y, op == NUM_SUB, false);
         return rat_normalise(p, n, int_mul(p, ad, bd, false), big);
     }
-    case OP_MUL:
+    case NUM_MUL:
         return rat_normalise(p, int_mul(p, an, bn, false), int_mul(p, ad, bd, false), big);
     default:
         break;
     }
     if (int_is_zero(bn)) return err_raise(p, K_(division_by_zero), LV_NONE);
     Value n = int_mul(p, an, bd, false), d = int_mul(p, ad, bn, false);
-    if (op == OP_DIV) return rat_normalise(p, n, d, big);
+    if (op == NUM_DIV) return rat_normalise(p, n, d, big);
     Value q;
     int_tdiv(p, n, d, big, &q, NULL);
-    if (op == OP_QUOT) return q;
+    if (op == NUM_QUOT) return q;
     /* a - q*b keeps the sign of a; mod then moves it to the sign of b. */
-    Value r = rat_arith(p, OP_SUB, a, rat_arith(p, OP_MUL, q, b, big), big);
-    if (op == OP_MOD) {
+    Value r = rat_arith(p, NUM_SUB, a, rat_arith(p, NUM_MUL, q, b, big), big);
+    if (op == NUM_MOD) {
         int rs = rat_sign(r);
-        if (rs != 0 && (rs < 0) != (rat_sign(b) < 0)) r = rat_arith(p, OP_ADD, r, b, big);
+        if (rs != 0 && (rs < 0) != (rat_sign(b) < 0)) r = rat_arith(p, NUM_ADD, r, b, big);
     }
     return r;
 }

@@ -244,3 +244,10 @@ void var_set_meta(Runtime *rt, Value var, Value meta) {
     atomic_store(&v->meta, lit);
     atomic_store(&v->flags, flags);
 }
+
+void ns_free_all(Runtime *rt) {
+    for (size_t i = 0; i < rt->nss_len; i++) {
+        free(as_ns(rt->nss[i])->mappings.entries);
+        free(as_ns(rt->nss[i])->aliases.entries);
+    }
+}

@@ -82,6 +82,9 @@ Value ns_map_value(Proc *p, Value ns);
 /* Every namespace, in creation order, as a list on p's heap. */
 Value ns_all(Proc *p);
 
+/* Free the tables of every namespace (runtime shutdown). */
+void ns_free_all(Runtime *rt);
+
 /* The calling process's current namespace (*ns*). */
 Value ns_current(Proc *p);
 

@@ -132,6 +132,7 @@ void rt_free(Runtime *rt) {
     if (!rt) return;
     sched_free(rt->sched);
     ptable_free(rt->procs);
+    ns_free_all(rt);
     atoms_free(&rt->atoms);
     lit_free(&rt->lit);
     pthread_mutex_destroy(&rt->ns_lock);
