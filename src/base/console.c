@@ -19,3 +19,12 @@ void console_write(struct Runtime *rt, const char *s, size_t n) {
     if (memchr(s, '\n', n)) fflush(stdout);
     funlockfile(stdout);
 }
+
+void console_write_err(struct Runtime *rt, const char *s, size_t n) {
+    (void)rt;
+    if (n == 0) return;
+    flockfile(stderr);
+    fwrite(s, 1, n, stderr);
+    fflush(stderr);
+    funlockfile(stderr);
+}

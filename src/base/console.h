@@ -15,5 +15,7 @@ struct Runtime;
 
 /* Write n bytes of text; flushed when the text contains a newline. */
 void console_write(struct Runtime *rt, const char *s, size_t n);
+/* Same for standard error (crash reports); always flushed. */
+void console_write_err(struct Runtime *rt, const char *s, size_t n);
 
 #endif

@@ -104,7 +104,7 @@ static void sweep_offheap(Collector *c, Heap *h, Value list, Value *young_list, 
 static void forward_roots(Collector *c, Proc *p) {
     for (uint32_t i = 0; i < p->sp; i++) p->stack[i] = forward(c, p->stack[i]);
     Value *fields[] = {&p->exc, &p->tc_fn, &p->tc_args, &p->dict, &p->result, &p->exit_reason,
-                       &p->trace, &p->resume_value};
+                       &p->trace, &p->resume_value, &p->pending_exit, &p->park_ref};
     for (size_t i = 0; i < ARRAY_LEN(fields); i++) *fields[i] = forward(c, *fields[i]);
     for (int i = 0; i < p->n_extra_roots; i++) *p->extra_roots[i] = forward(c, *p->extra_roots[i]);
     mbox_forward_roots(p, (Value (*)(void *, Value))forward, c);
@@ -119,6 +119,7 @@ static size_t round_up_size(size_t words) {
 bool gc_collect(Proc *p, bool major) {
     Heap *h = &p->heap;
     Runtime *rt = p->rt;
+    mbox_absorb_frags(p);
     size_t young_used = (size_t)(h->top - h->start);
     size_t promote_max = (size_t)(h->hwm - h->start);
     size_t old_free = (size_t)(h->old_end - h->old_top);

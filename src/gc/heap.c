@@ -99,3 +99,38 @@ void heap_track_offheap(Heap *h, Value obj, size_t bytes) {
     if (h->offheap_bytes > 8 * (size_t)(h->end - h->start) * sizeof(Value) + (1u << 20))
         h->gc_wanted = true;
 }
+
+void heap_adopt_frag(Heap *h, HeapFrag *f) {
+    /* The objects of a copied term sit one after another in the fragment;
+     * link its off-heap references so the collector tracks them. */
+    for (Value *o = f->words; o < f->words + f->used; o += 1 + hdr_size(o[0])) {
+        BoxType t = hdr_type(o[0]);
+        if (t == T_BINREF || t == T_BYTEBUF) {
+            Value v = box_val(o);
+            size_t link = t == T_BINREF ? 1 + BINREF_NEXT : 1 + BYTEBUF_NEXT;
+            o[link] = h->offheap_young;
+            h->offheap_young = v;
+            h->offheap_bytes += t == T_BINREF ? (size_t)o[1 + BINREF_LEN] : ((ByteBuf *)(uintptr_t)o[1 + BYTEBUF_BUF])->size;
+        }
+    }
+    /* Behind the current allocation fragment, which must stay first. */
+    if (h->frags) {
+        f->next = h->frags->next;
+        h->frags->next = f;
+    } else {
+        f->next = NULL;
+        h->frags = f;
+    }
+    h->frag_words += f->used;
+    h->gc_wanted = true;
+}
+
+void heap_frag_release(HeapFrag *f) {
+    if (!f) return;
+    for (Value *o = f->words; o < f->words + f->used; o += 1 + hdr_size(o[0])) {
+        BoxType t = hdr_type(o[0]);
+        if (t == T_BINREF) refbin_release((RefBin *)(uintptr_t)o[1 + BINREF_BIN]);
+        else if (t == T_BYTEBUF) free((void *)(uintptr_t)o[1 + BYTEBUF_BUF]);
+    }
+    free(f);
+}

@@ -52,6 +52,11 @@ void heap_release(Heap *h);
 
 Value *heap_alloc_slow(Heap *h, size_t words);
 void heap_free_frags(HeapFrag *f);
+/* A fragment holding a copied term (a message, a signal's value) joins the
+ * heap: its off-heap objects are tracked from now on. */
+void heap_adopt_frag(Heap *h, HeapFrag *f);
+/* Free a fragment that never joined a heap, releasing its off-heap objects. */
+void heap_frag_release(HeapFrag *f);
 
 /* Allocate `words` words (header included). Never moves objects. */
 static inline Value *heap_alloc(Heap *h, size_t words) {

@@ -148,11 +148,6 @@ static Value nat_syntax_error(Proc *p, Value *a, uint32_t n) {
     return err_raise(p, K_(syntax_error), map_from_kvs(p, kvs, n > 1 ? 4 : 2));
 }
 
-static Value nat_exit1(Proc *p, Value *a, uint32_t n) {
-    p->exc = a[0];
-    return LV_EXC;
-}
-
 /* ---- namespaces and vars ---- */
 
 static Value as_ns_arg(Proc *p, Value x, const char *fname, bool must_exist, Value *out) {
@@ -346,7 +341,6 @@ LONA_INTRINSICS(core_lang) = {
     {"lona.core", "%slurp", 1, 1, nat_slurp, "([path])", NULL},
     {"lona.core", "%lib-path", 0, 0, nat_lib_path, "([])", NULL},
     {"lona.core", "make-ref", 0, 0, nat_make_ref, "([])", "a new unique ref"},
-    {"lona.process", "exit", 1, 1, nat_exit1, "([reason])", "end the calling process with reason"},
     {"lona.process", "self", 0, 0, nat_self, "([])", "the calling process's pid"},
     {"lona.time", "monotonic-time", 0, 0, nat_monotonic_time, "([])", "nanoseconds from a monotonic clock"},
     {"lona.time", "system-time", 0, 0, nat_system_time, "([])", "wall-clock nanoseconds since the epoch"},

@@ -1,14 +1,348 @@
 /*
- * exit.c — acting on exit, link and monitor signals (see exit.h).
+ * exit.c — exits, links and monitors (see exit.h).
+ *
+ * The tables of the spec, as implemented by exit_handle_signal:
+ *
+ *   exit signal from exit/2     :kill        -> ends with :killed (untrappable)
+ *                               trapping     -> message [:EXIT from reason]
+ *                               :normal      -> ignored
+ *                               other        -> ends with reason
+ *   exit signal from a link     unlinked     -> ignored (unlink won the race)
+ *                               trapping     -> message [:EXIT from reason]
+ *                               :normal      -> ignored
+ *                               other        -> ends with reason
+ *   monitor fired               still held   -> message [:DOWN ref pid reason]
+ *
+ * Linking or monitoring a process that is gone answers :noproc at once,
+ * as Erlang does.
  */
 #include "proc/exit.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "base/console.h"
+#include "base/util.h"
+#include "gc/copy.h"
+#include "proc/life.h"
 #include "proc/proc.h"
+#include "proc/ptable.h"
+#include "proc/registry.h"
+#include "sched/sched.h"
+#include "term/alloc.h"
+#include "term/atoms.h"
+#include "term/print.h"
+#include "vm/runtime.h"
 
-void exit_handle_signal(struct Proc *p, Signal *s) {
-    (void)p;
-    free(s->frag);
+/* ---- sending signals ------------------------------------------------------ */
+
+static HeapFrag *copy_to_frag(Runtime *rt, Value v, Value *out) {
+    CopySize sz = term_flat_size(&rt->lit, v);
+    if (sz.words == 0) {
+        *out = v;
+        return NULL;
+    }
+    HeapFrag *f = xmalloc(sizeof *f + sz.words * sizeof(Value));
+    f->next = NULL;
+    f->cap = f->used = sz.words;
+    *out = term_copy_flat(&rt->lit, v, f->words, NULL);
+    return f;
+}
+
+static void push_signal(Proc *from, Proc *target, SignalKind kind, Value value, Value ref, uint32_t flags) {
+    Signal *s = xmalloc(sizeof *s);
+    s->kind = kind;
+    s->flags = flags;
+    s->from = from ? from->pid : LV_NIL;
+    s->ref = ref;
+    s->frag = value == LV_NONE ? NULL : copy_to_frag(target->rt, value, &s->value);
+    if (value == LV_NONE) s->value = LV_NIL;
+    sigq_push(&target->sigq, s);
+    sched_wake(target, from);
+}
+
+bool signal_send(Proc *from, Value to, SignalKind kind, Value value, Value ref, uint32_t flags) {
+    Proc *target = proc_lookup(from->rt, to);
+    if (!target) return false;
+    push_signal(from, target, kind, value, ref, flags);
+    proc_unref(target);
+    return true;
+}
+
+/* ---- bookkeeping of links and monitors ----------------------------------- */
+
+static bool links_has(Proc *p, Value pid) {
+    for (uint32_t i = 0; i < p->nlinks; i++)
+        if (p->links[i] == pid) return true;
+    return false;
+}
+
+static void links_add(Proc *p, Value pid) {
+    if (links_has(p, pid)) return;
+    pthread_mutex_lock(&p->info_lock);
+    if (p->nlinks == p->caplinks) {
+        p->caplinks = p->caplinks ? p->caplinks * 2 : 4;
+        p->links = xrealloc(p->links, p->caplinks * sizeof(Value));
+    }
+    p->links[p->nlinks++] = pid;
+    pthread_mutex_unlock(&p->info_lock);
+}
+
+static bool links_remove(Proc *p, Value pid) {
+    for (uint32_t i = 0; i < p->nlinks; i++)
+        if (p->links[i] == pid) {
+            pthread_mutex_lock(&p->info_lock);
+            p->links[i] = p->links[--p->nlinks];
+            pthread_mutex_unlock(&p->info_lock);
+            return true;
+        }
+    return false;
+}
+
+static void mons_add(Proc *p, MonEntry **arr, uint32_t *n, uint32_t *cap, Value ref, Value pid) {
+    pthread_mutex_lock(&p->info_lock);
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 4;
+        *arr = xrealloc(*arr, *cap * sizeof(MonEntry));
+    }
+    (*arr)[(*n)++] = (MonEntry){ref, pid};
+    pthread_mutex_unlock(&p->info_lock);
+}
+
+/* Remove the entry with ref; returns its pid or LV_NONE. */
+static Value mons_remove(Proc *p, MonEntry *arr, uint32_t *n, Value ref) {
+    for (uint32_t i = 0; i < *n; i++)
+        if (arr[i].ref == ref) {
+            Value pid = arr[i].pid;
+            pthread_mutex_lock(&p->info_lock);
+            arr[i] = arr[--*n];
+            pthread_mutex_unlock(&p->info_lock);
+            return pid;
+        }
+    return LV_NONE;
+}
+
+/* ---- receiving signals ----------------------------------------------------- */
+
+/* Keep a signal's fragment alive in p's heap (values built from it point
+ * into it until the next collection). */
+static void adopt_frag(Proc *p, Signal *s) {
+    if (!s->frag) return;
+    heap_adopt_frag(&p->heap, s->frag);
+    s->frag = NULL;
+}
+
+static void deliver_message(Proc *p, Value msg) { mbox_append(&p->mbox, msg, NULL, LV_NONE, LV_NIL); }
+
+static void end_with(Proc *p, Value reason) {
+    if (p->pending_exit == LV_NONE) p->pending_exit = reason;
+}
+
+static void handle_exit_signal(Proc *p, Signal *s) {
+    Value reason = s->value;
+    if (s->flags & SF_LINK) {
+        if (!links_remove(p, s->from)) return;
+    } else if (reason == K_(kill)) {
+        end_with(p, K_(killed));
+        return;
+    }
+    if (p->trap_exit) {
+        deliver_message(p, mk_tuple3(p, mk_keyword(ATOM_EXIT), s->from, reason));
+    } else if (reason != K_(normal)) {
+        end_with(p, reason);
+    }
+}
+
+void exit_handle_signal(Proc *p, Signal *s) {
+    adopt_frag(p, s);
+    switch (s->kind) {
+    case SIG_EXIT:
+        handle_exit_signal(p, s);
+        break;
+    case SIG_LINK:
+        links_add(p, s->from);
+        break;
+    case SIG_UNLINK:
+        links_remove(p, s->from);
+        break;
+    case SIG_MONITOR:
+        mons_add(p, &p->watchers, &p->nwatchers, &p->capwatchers, s->ref, s->from);
+        break;
+    case SIG_DEMONITOR:
+        mons_remove(p, p->watchers, &p->nwatchers, s->ref);
+        break;
+    case SIG_DOWN:
+        if (mons_remove(p, p->monitors, &p->nmonitors, s->ref) != LV_NONE) {
+            Value t = mk_tuple(p, 4);
+            tuple_elems(t)[0] = mk_keyword(ATOM_DOWN);
+            tuple_elems(t)[1] = s->ref;
+            tuple_elems(t)[2] = s->from;
+            tuple_elems(t)[3] = s->value;
+            deliver_message(p, t);
+        }
+        break;
+    case SIG_SYNC_ACK:
+        if (p->park == PARK_SYNC && p->park_ref == s->ref) {
+            p->park = PARK_NONE;
+            p->resume_value = K_(ok);
+        }
+        break;
+    case SIG_MESSAGE:
+        break;
+    }
     free(s);
+}
+
+/* ---- requests from the running process -------------------------------------- */
+
+void exit_link(Proc *p, Value pid) {
+    if (pid == p->pid || links_has(p, pid)) return;
+    Proc *t = proc_lookup(p->rt, pid);
+    if (!t) {
+        /* As if the link had been made and the process had died with :noproc. */
+        if (p->trap_exit)
+            deliver_message(p, mk_tuple3(p, mk_keyword(ATOM_EXIT), pid, K_(noproc)));
+        else
+            end_with(p, K_(noproc));
+        return;
+    }
+    links_add(p, pid);
+    push_signal(p, t, SIG_LINK, LV_NONE, LV_NONE, 0);
+    proc_unref(t);
+}
+
+void exit_unlink(Proc *p, Value pid) {
+    if (!links_remove(p, pid)) return;
+    signal_send(p, pid, SIG_UNLINK, LV_NONE, LV_NONE, 0);
+}
+
+Value exit_monitor(Proc *p, Value pid) {
+    Value ref = mk_ref(p->rt->realm_id, atomic_fetch_add(&p->rt->next_ref, 1));
+    Proc *t = proc_lookup(p->rt, pid);
+    if (!t) {
+        Value m = mk_tuple(p, 4);
+        tuple_elems(m)[0] = mk_keyword(ATOM_DOWN);
+        tuple_elems(m)[1] = ref;
+        tuple_elems(m)[2] = pid;
+        tuple_elems(m)[3] = K_(noproc);
+        deliver_message(p, m);
+        return ref;
+    }
+    mons_add(p, &p->monitors, &p->nmonitors, &p->capmonitors, ref, pid);
+    push_signal(p, t, SIG_MONITOR, LV_NONE, ref, 0);
+    proc_unref(t);
+    return ref;
+}
+
+void exit_demonitor(Proc *p, Value ref) {
+    Value pid = mons_remove(p, p->monitors, &p->nmonitors, ref);
+    if (pid != LV_NONE) signal_send(p, pid, SIG_DEMONITOR, LV_NONE, ref, 0);
+}
+
+void exit_send_exit(Proc *p, Value pid, Value reason) {
+    if (pid == p->pid) {
+        /* exit/2 to oneself: :kill is untrappable, :normal ends the
+         * process too (Erlang), anything else follows the table. */
+        if (reason == K_(kill))
+            end_with(p, K_(killed));
+        else if (p->trap_exit)
+            deliver_message(p, mk_tuple3(p, mk_keyword(ATOM_EXIT), p->pid, reason));
+        else
+            end_with(p, reason);
+        return;
+    }
+    signal_send(p, pid, SIG_EXIT, reason, LV_NONE, 0);
+}
+
+/* ---- dying ------------------------------------------------------------------- */
+
+static bool is_error_reason(Value r) {
+    return is_tuple(r) && tuple_len(r) >= 2 && tuple_elems(r)[0] == K_(error);
+}
+
+static void crash_report(Proc *p, Value reason) {
+    Runtime *rt = p->rt;
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, "=CRASH REPORT= process ");
+    pr_value(rt, &b, p->pid);
+    buf_puts(&b, " exited with ");
+    pr_value(rt, &b, reason);
+    buf_putc(&b, '\n');
+    for (Value t = p->trace; is_cons(t); t = cdr(t)) {
+        Value e = car(t);
+        if (!is_tuple(e) || tuple_len(e) != 3) continue;
+        buf_puts(&b, "  at ");
+        pr_display(rt, &b, tuple_elems(e)[0]);
+        if (is_string(tuple_elems(e)[1])) {
+            buf_puts(&b, " (");
+            pr_display(rt, &b, tuple_elems(e)[1]);
+            buf_printf(&b, ":%lld)", (long long)fix_val(tuple_elems(e)[2]));
+        }
+        buf_putc(&b, '\n');
+    }
+    console_write_err(rt, b.data, b.len);
+    buf_free(&b);
+}
+
+static void answer_signal_of_dead(Proc *p, Signal *s) {
+    Runtime *rt = p->rt;
+    Proc *asker = NULL;
+    if (s->kind == SIG_LINK || s->kind == SIG_MONITOR) asker = proc_lookup(rt, s->from);
+    if (asker) {
+        if (s->kind == SIG_LINK)
+            push_signal(p, asker, SIG_EXIT, K_(noproc), LV_NONE, SF_LINK);
+        else
+            push_signal(p, asker, SIG_DOWN, K_(noproc), s->ref, 0);
+        proc_unref(asker);
+    }
+    heap_frag_release(s->frag);
+    free(s);
+}
+
+void exit_answer_late_signals(Proc *p) {
+    Signal *s;
+    while ((s = sigq_pop(&p->sigq)) != NULL) answer_signal_of_dead(p, s);
+}
+
+void exit_process(Proc *p, Value reason) {
+    Runtime *rt = p->rt;
+    atomic_store(&p->state, PS_EXITED);
+    p->exit_reason = reason;
+    if (p->reg_name != LV_NIL) registry_remove(rt, p->reg_name, p->pid);
+    ptable_remove(rt->procs, p->local_id);
+    bool observed = p->nlinks > 0 || p->nwatchers > 0 || p->host;
+    for (uint32_t i = 0; i < p->nlinks; i++) signal_send(p, p->links[i], SIG_EXIT, reason, LV_NONE, SF_LINK);
+    for (uint32_t i = 0; i < p->nwatchers; i++)
+        signal_send(p, p->watchers[i].pid, SIG_DOWN, reason, p->watchers[i].ref, 0);
+    for (uint32_t i = 0; i < p->nmonitors; i++)
+        signal_send(p, p->monitors[i].pid, SIG_DEMONITOR, LV_NONE, p->monitors[i].ref, 0);
+    pthread_mutex_lock(&p->info_lock);
+    p->nlinks = p->nwatchers = p->nmonitors = 0;
+    pthread_mutex_unlock(&p->info_lock);
+    if (!observed && is_error_reason(reason)) crash_report(p, reason);
+    exit_answer_late_signals(p);
+    mbox_release(&p->mbox);
+    if (!p->host) {
+        /* Nobody will look at this process again: give its memory back
+         * now, even if references keep the struct alive a little longer. */
+        heap_release(&p->heap);
+        heap_init(&p->heap, 64, 0);
+        p->sp = 0;
+        p->nframes = 0;
+        p->exit_reason = p->dict = p->trace = LV_NIL;
+    }
+    proc_unref(p); /* the table's reference */
+}
+
+void exit_link_new_child(Proc *p, Proc *child) {
+    links_add(p, child->pid);
+    links_add(child, p->pid);
+}
+
+Value exit_monitor_new_child(Proc *p, Proc *child) {
+    Value ref = mk_ref(p->rt->realm_id, atomic_fetch_add(&p->rt->next_ref, 1));
+    mons_add(p, &p->monitors, &p->nmonitors, &p->capmonitors, ref, child->pid);
+    mons_add(child, &child->watchers, &child->nwatchers, &child->capwatchers, ref, p->pid);
+    return ref;
 }

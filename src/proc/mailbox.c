@@ -18,7 +18,7 @@ void mbox_release(Mailbox *m) {
     Msg *x = m->first;
     while (x) {
         Msg *next = x->next;
-        free(x->frag);
+        heap_frag_release(x->frag);
         free(x);
         x = next;
     }
@@ -46,21 +46,18 @@ void mbox_remove(Mailbox *m, Msg **link, Heap *h) {
     m->len--;
     /* The accepted value still lives in x->frag: hand the fragment to the
      * heap, whose next collection copies the value out and frees it. */
-    if (x->frag) {
-        x->frag->next = h->frags ? h->frags->next : NULL;
-        if (h->frags)
-            h->frags->next = x->frag; /* behind the current allocation fragment */
-        else
-            h->frags = x->frag;
-        h->frag_words += x->frag->used;
-    }
+    if (x->frag) heap_adopt_frag(h, x->frag);
     free(x);
 }
 
+void mbox_absorb_frags(Proc *p) {
+    for (Msg *x = p->mbox.first; x; x = x->next)
+        if (x->frag) {
+            heap_adopt_frag(&p->heap, x->frag);
+            x->frag = NULL;
+        }
+}
+
 void mbox_forward_roots(Proc *p, Value (*fwd)(void *ctx, Value v), void *ctx) {
-    for (Msg *x = p->mbox.first; x; x = x->next) {
-        x->value = fwd(ctx, x->value);
-        free(x->frag);
-        x->frag = NULL;
-    }
+    for (Msg *x = p->mbox.first; x; x = x->next) x->value = fwd(ctx, x->value);
 }

@@ -43,7 +43,9 @@ void mbox_release(Mailbox *m);
 void mbox_append(Mailbox *m, Value v, HeapFrag *frag, Value sync_ref, Value sync_from);
 /* Unlink the message *link; its fragment joins heap h. */
 void mbox_remove(Mailbox *m, Msg **link, Heap *h);
-/* Collector hook: forward every queued value and free absorbed fragments. */
+/* Collector hooks: first make every queued message's fragment part of the
+ * heap (from-space), then forward the queued values as roots. */
+void mbox_absorb_frags(struct Proc *p);
 void mbox_forward_roots(struct Proc *p, Value (*fwd)(void *ctx, Value v), void *ctx);
 
 #endif

@@ -15,6 +15,8 @@
 #define LONA_PROC_H
 
 #include <stdatomic.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "gc/heap.h"
@@ -36,13 +38,26 @@ typedef struct Frame {
 enum { FRAME_LONA = 0, FRAME_HOST, FRAME_CATCH };
 enum { RESUME_NONE = 0, RESUME_REG, RESUME_RETURN };
 
-typedef enum {
-    PS_RUNNABLE = 0,
-    PS_RUNNING,
-    PS_WAITING,
-    PS_EXITING,
-    PS_DONE,
-} ProcStatus;
+/* Scheduling state (Proc.state), changed with atomic compare-and-swap:
+ *   IDLE      parked: in no run queue, nobody runs it
+ *   QUEUED    in a run queue (or handed to a host thread)
+ *   RUNNING   a thread runs it
+ *   NOTIFIED  running, and a wake-up came meanwhile: re-queue, do not park
+ *   EXITED    finished; signals to it are answered as for a dead process
+ * A waker turns IDLE into QUEUED (and queues it) or RUNNING into NOTIFIED;
+ * only the running thread leaves RUNNING/NOTIFIED. */
+enum { PS_IDLE = 0, PS_QUEUED, PS_RUNNING, PS_NOTIFIED, PS_EXITED };
+
+/* Why a process parked inside an intrinsic (p->park). */
+enum { PARK_NONE = 0, PARK_SLEEP, PARK_SYNC, PARK_NOTIF, PARK_YIELD };
+
+typedef struct MonEntry {
+    Value ref;
+    Value pid;      /* target (monitors I hold) or watcher (monitors on me) */
+} MonEntry;
+
+struct HostLink;
+struct Worker;
 
 typedef struct Proc {
     Heap heap;
@@ -70,14 +85,44 @@ typedef struct Proc {
     uint32_t resume_reg;
     Value resume_value;       /* its result, set by whoever wakes the process */
     int64_t recv_timeout_ms;  /* of the receive in progress: -2 none, -1 infinity */
-    int64_t recv_deadline;    /* monotonic ns */
-    bool timer_fired;         /* the receive's timer expired */
     bool push_catch;          /* LV_TAILCALL from %catch: protect the call */
 
     int32_t reductions;       /* budget left in this time slice */
-    uint64_t total_reductions;
     uint8_t priority;
-    _Atomic int status;       /* ProcStatus */
+    bool trap_exit;
+    _Atomic int state;        /* PS_* */
+    _Atomic int refs;         /* the table, queues, timers and senders hold references */
+    struct Proc *rq_next;     /* run queue link */
+    struct Worker *home;      /* scheduler that ran it last */
+    struct HostLink *host;    /* a host thread waiting for a call into it */
+
+    /* Parked inside an intrinsic (sleep, send-sync, wait!). */
+    int park;
+    int64_t wait_deadline;    /* receive :after or park deadline, monotonic ns; 0 = none */
+    Value park_ref;           /* send-sync: the ack being waited for */
+    _Atomic uint64_t timer_gen; /* bumps cancel pending timers */
+    uint64_t timer_set_gen;   /* timer_gen for which a timer is registered, +1 */
+    _Atomic bool timer_due;   /* a timer fired for the current wait */
+
+    /* Links and monitors: changed by the owner only, under info_lock so
+     * that process-info may read them from another thread. */
+    pthread_mutex_t info_lock;
+    Value *links;
+    uint32_t nlinks, caplinks;
+    MonEntry *monitors;       /* monitors this process holds */
+    uint32_t nmonitors, capmonitors;
+    MonEntry *watchers;       /* monitors on this process */
+    uint32_t nwatchers, capwatchers;
+    Value reg_name;           /* registered name (symbol) or nil */
+    Value pending_exit;       /* an exit signal decided the process ends: reason */
+    _Atomic uint64_t notif_word; /* handed over by signal! to a process in wait! */
+    _Atomic bool has_name;    /* registered under some name */
+
+    /* Figures published at the end of each slice for process-info. */
+    _Atomic uint64_t stat_reductions;
+    _Atomic uint64_t stat_heap_size, stat_heap_used, stat_old_size, stat_old_used;
+    _Atomic uint64_t stat_stack, stat_minor, stat_major, stat_reclaimed, stat_mailbox;
+    _Atomic int stat_status;  /* keyword atom index of :running/:waiting/... */
 } Proc;
 
 #endif

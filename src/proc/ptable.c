@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "base/util.h"
+#include "proc/life.h"
 
 typedef struct Slot {
     uint64_t id;          /* 0 = empty, UINT64_MAX = deleted */
@@ -93,9 +94,34 @@ struct Proc *ptable_lookup(ProcTable *t, uint64_t id) {
     return p;
 }
 
+struct Proc *ptable_lookup_ref(ProcTable *t, uint64_t id) {
+    pthread_rwlock_rdlock(&t->lock);
+    struct Proc *p = NULL;
+    uint64_t s = hash_id(id) & t->mask;
+    while (t->slots[s].id) {
+        if (t->slots[s].id == id) {
+            p = t->slots[s].proc;
+            proc_ref(p);
+            break;
+        }
+        s = (s + 1) & t->mask;
+    }
+    pthread_rwlock_unlock(&t->lock);
+    return p;
+}
+
 uint64_t ptable_count(ProcTable *t) {
     pthread_rwlock_rdlock(&t->lock);
     uint64_t n = t->count;
     pthread_rwlock_unlock(&t->lock);
     return n;
+}
+
+void ptable_free_procs(ProcTable *t, void (*free_proc)(struct Proc *)) {
+    for (uint64_t i = 0; i <= t->mask; i++)
+        if (t->slots[i].id && t->slots[i].id != UINT64_MAX) {
+            free_proc(t->slots[i].proc);
+            t->slots[i].id = UINT64_MAX;
+        }
+    t->count = 0;
 }

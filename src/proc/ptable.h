@@ -20,6 +20,11 @@ void ptable_remove(ProcTable *t, uint64_t local_id);
 /* The process, or NULL. The caller must hold a reference or otherwise know
  * the process cannot be freed meanwhile (see proc/proc_life.h). */
 struct Proc *ptable_lookup(ProcTable *t, uint64_t local_id);
+/* Same, taking a reference (proc_ref) under the table's lock, so the
+ * process cannot be freed before the caller's proc_unref. */
+struct Proc *ptable_lookup_ref(ProcTable *t, uint64_t local_id);
 uint64_t ptable_count(ProcTable *t);
+/* Runtime shutdown, schedulers stopped: free every process still listed. */
+void ptable_free_procs(ProcTable *t, void (*free_proc)(struct Proc *));
 
 #endif

@@ -49,7 +49,7 @@ void sig_drain(Proc *p) {
     Signal *s;
     while ((s = sigq_pop(&p->sigq)) != NULL) {
         if (s->kind == SIG_MESSAGE) {
-            mbox_append(&p->mbox, s->value, s->frag, s->sync_ref, s->from);
+            mbox_append(&p->mbox, s->value, s->frag, s->ref, s->from);
             free(s);
         } else {
             exit_handle_signal(p, s);

@@ -31,13 +31,16 @@ typedef enum {
     SIG_SYNC_ACK,    /* send-sync acknowledgement: value = ref */
 } SignalKind;
 
+enum { SF_LINK = 1 };    /* SIG_EXIT caused by a link (else exit/2) */
+
 typedef struct Signal {
     struct Signal *_Atomic next;
     SignalKind kind;
+    uint32_t flags;
     Value from;          /* sender pid */
     Value value;         /* lives in frag, or an immediate */
     HeapFrag *frag;
-    Value sync_ref;      /* for send-sync: ack wanted when taken, else LV_NONE */
+    Value ref;           /* monitor ref; send-sync ref (ack wanted when taken); else LV_NONE */
 } Signal;
 
 typedef struct SignalQueue {

@@ -155,24 +155,24 @@ static Value meta_of(Value x) {
     return LV_NIL;
 }
 
+Value rd_merge_meta(Reader *r, Value inner, Value outer) {
+    if (!is_map(inner) || map_count(inner) == 0) return outer;
+    Value merged = inner, kv;
+    SeqIter it;
+    if (seq_iter_init(&it, outer))
+        while (seq_iter_next(r->p, &it, &kv))
+            merged = map_put(r->p, merged, tuple_elems(kv)[0], tuple_elems(kv)[1]);
+    return merged;
+}
+
 Value rd_apply_meta(Reader *r, Value meta, Value target, uint32_t line, uint32_t col) {
-    Proc *p = r->p;
     if (!(is_symbol(target) || is_cons(target) || is_tuple(target) || is_vector(target) ||
           is_map(target) || is_set(target)))
         return rd_error_at(r, K_(invalid_metadata), line, col,
                            target == LV_EMPTY ? "the empty list cannot carry metadata"
                                               : "metadata can only be attached to a symbol or "
                                                 "a collection");
-    Value old = meta_of(target);
-    if (is_map(old) && map_count(old) > 0) {
-        Value merged = old, kv;
-        SeqIter it;
-        if (seq_iter_init(&it, meta))
-            while (seq_iter_next(p, &it, &kv))
-                merged = map_put(p, merged, tuple_elems(kv)[0], tuple_elems(kv)[1]);
-        meta = merged;
-    }
-    return coll_with_meta(p, target, meta);
+    return coll_with_meta(r->p, target, rd_merge_meta(r, meta_of(target), meta));
 }
 
 /* ---- anonymous functions ---- */

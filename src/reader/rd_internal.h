@@ -140,6 +140,7 @@ typedef enum {
 typedef struct RdFrame {
     uint8_t kind;
     uint8_t state;
+    bool in_sq;          /* inside a syntax-quote and not unquoted */
     uint32_t line, col;  /* where the construct starts */
     size_t base;         /* its first element on the value stack */
     Value meta;          /* FK_META state 1: the metadata map */
@@ -155,8 +156,10 @@ typedef struct RdState {
     Value vals_local[128];
 } RdState;
 
-/* Open a construct at the current position (the opener already consumed or
- * not: line/col are passed explicitly). Raises :syntax-error when too deep. */
+/* Open a construct that starts at line/col. Raises :syntax-error when too
+ * deep, or for a syntax-quote directly inside another (each level would
+ * quote the expansion of the one inside, so n levels cost exponential
+ * space); one inside ~ or ~@ is fine. */
 bool rd_push_frame(RdState *s, FrameKind kind, uint32_t line, uint32_t col);
 
 /* Results of reading one item. */
@@ -167,6 +170,9 @@ int rd_dispatch(RdState *s, Value *form);
 
 /* Metadata item (keyword or map) as a map; :invalid-metadata otherwise. */
 Value rd_meta_map(Reader *r, Value item, uint32_t line, uint32_t col);
+/* inner with outer's entries put over it (outer wins on duplicate keys,
+ * inner's keys keep their order). */
+Value rd_merge_meta(Reader *r, Value inner, Value outer);
 /* Attach meta to target, merging with metadata it already carries
  * (the new, outer map wins on duplicate keys). */
 Value rd_apply_meta(Reader *r, Value meta, Value target, uint32_t line, uint32_t col);

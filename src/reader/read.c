@@ -95,11 +95,17 @@ bool rd_push_frame(RdState *s, FrameKind kind, uint32_t line, uint32_t col) {
                     READER_MAX_DEPTH);
         return false;
     }
+    bool in_sq = s->nframes > 0 && s->frames[s->nframes - 1].in_sq;
+    if (kind == FK_SQUOTE && in_sq) {
+        rd_error_at(s->r, K_(syntax_error), line, col, "nested syntax-quote is not supported");
+        return false;
+    }
     if (s->nframes == s->frames_cap)
         s->frames = grow(s->frames, s->frames_local, &s->frames_cap, sizeof(RdFrame));
     RdFrame *f = &s->frames[s->nframes++];
     f->kind = (uint8_t)kind;
     f->state = 0;
+    f->in_sq = kind == FK_SQUOTE || (in_sq && kind != FK_UNQUOTE && kind != FK_SPLICE);
     f->line = line;
     f->col = col;
     f->base = s->nvals;
@@ -166,6 +172,21 @@ static Value wrap(Reader *r, Value head, Value form, const RdFrame *f) {
     return rd_list2_pos(r->p, head, form, f->line, f->col);
 }
 
+/* Apply the metadata of every consecutive finished ^ frame on top of the
+ * stack to form at once (the outermost wins on duplicate keys), so a long
+ * run of prefixes costs one copy of the target, not one per prefix. Pops
+ * those frames. */
+static Value apply_metas(RdState *s, Value form) {
+    Reader *r = s->r;
+    size_t i = s->nframes;
+    while (i > 0 && s->frames[i - 1].kind == FK_META && s->frames[i - 1].state == 1) i--;
+    Value meta = s->frames[s->nframes - 1].meta;
+    for (size_t k = s->nframes - 1; k > i; k--) meta = rd_merge_meta(r, meta, s->frames[k - 1].meta);
+    const RdFrame *outer = &s->frames[i];
+    s->nframes = i;
+    return rd_apply_meta(r, meta, form, outer->line, outer->col);
+}
+
 /* Hand a finished form to the innermost frame. RD_FORM with *out set when
  * no frame is left, RD_PUSHED to keep reading, RD_ERR. */
 static int deliver(RdState *s, Value form, Value *out) {
@@ -202,8 +223,9 @@ static int deliver(RdState *s, Value form, Value *out) {
                 f->state = 1;
                 return RD_PUSHED;
             }
-            form = rd_apply_meta(r, f->meta, form, f->line, f->col);
-            break;
+            form = apply_metas(s, form);
+            if (form == LV_EXC) return RD_ERR;
+            continue;
         default:
             push_val(s, form);
             return RD_PUSHED;

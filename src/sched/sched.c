@@ -1,24 +1,382 @@
 /*
- * sched.c — the schedulers of a realm. Processes are run by the thread
- * that calls into them (vm/host.c) until the scheduler threads take over
- * running spawned processes.
+ * sched.c — workers, run queues, stealing, timers, sleeping (see sched.h).
+ *
+ * Locks: each worker's run queue and timer heap are guarded by its `lock`.
+ * A process is in at most one run queue (its state is QUEUED then, see
+ * proc.h); state transitions use compare-and-swap so a wake-up racing with
+ * a process parking is never lost: the parker moves RUNNING -> IDLE only if
+ * nobody turned it into NOTIFIED meanwhile.
  */
 #include "sched/sched.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "base/util.h"
+#include "gc/gc.h"
+#include "proc/exit.h"
+#include "proc/life.h"
+#include "proc/proc.h"
+#include "proc/signal.h"
+#include "sched/timer.h"
+#include "vm/runtime.h"
+#include "vm/vm.h"
+
+typedef struct TimerEntry {
+    int64_t deadline;
+    uint64_t gen;
+    Proc *proc;
+} TimerEntry;
+
+struct Worker {
+    Sched *sched;
+    unsigned index;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wakeup;
+    bool sleeping;
+    /* run queue */
+    Proc *head[256], *tail[256];
+    uint64_t bits[4];
+    uint64_t len;
+    /* timers: binary min-heap on deadline */
+    TimerEntry *timers;
+    size_t ntimers, captimers;
+};
 
 struct Sched {
     struct Runtime *rt;
-    unsigned nthreads;
+    unsigned n;
+    Worker *workers;
+    _Atomic bool stopping;
+    _Atomic unsigned sleepers;
+    _Atomic unsigned next_start; /* round-robin for processes with no worker */
 };
 
+/* ---- run queue (caller holds w->lock) ---------------------------------- */
+
+static void rq_push(Worker *w, Proc *p) {
+    unsigned lvl = p->priority;
+    p->rq_next = NULL;
+    if (w->tail[lvl])
+        w->tail[lvl]->rq_next = p;
+    else
+        w->head[lvl] = p;
+    w->tail[lvl] = p;
+    w->bits[lvl >> 6] |= UINT64_C(1) << (lvl & 63);
+    w->len++;
+}
+
+static Proc *rq_pop(Worker *w) {
+    for (int i = 3; i >= 0; i--) {
+        if (!w->bits[i]) continue;
+        unsigned lvl = (unsigned)i * 64 + 63 - (unsigned)__builtin_clzll(w->bits[i]);
+        Proc *p = w->head[lvl];
+        w->head[lvl] = p->rq_next;
+        if (!w->head[lvl]) {
+            w->tail[lvl] = NULL;
+            w->bits[lvl >> 6] &= ~(UINT64_C(1) << (lvl & 63));
+        }
+        p->rq_next = NULL;
+        w->len--;
+        return p;
+    }
+    return NULL;
+}
+
+/* ---- timers (caller holds w->lock) ------------------------------------- */
+
+static void timer_push(Worker *w, TimerEntry e) {
+    if (w->ntimers == w->captimers) {
+        w->captimers = w->captimers ? w->captimers * 2 : 64;
+        w->timers = xrealloc(w->timers, w->captimers * sizeof *w->timers);
+    }
+    size_t i = w->ntimers++;
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (w->timers[parent].deadline <= e.deadline) break;
+        w->timers[i] = w->timers[parent];
+        i = parent;
+    }
+    w->timers[i] = e;
+}
+
+static TimerEntry timer_pop(Worker *w) {
+    TimerEntry top = w->timers[0];
+    TimerEntry last = w->timers[--w->ntimers];
+    size_t i = 0, n = w->ntimers;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && w->timers[c + 1].deadline < w->timers[c].deadline) c++;
+        if (last.deadline <= w->timers[c].deadline) break;
+        w->timers[i] = w->timers[c];
+        i = c;
+    }
+    if (n) w->timers[i] = last;
+    return top;
+}
+
+/* ---- waking -------------------------------------------------------------- */
+
+static void worker_enqueue(Worker *w, Proc *p) {
+    Sched *s = w->sched;
+    pthread_mutex_lock(&w->lock);
+    rq_push(w, p);
+    bool wake_self = w->sleeping;
+    uint64_t len = w->len;
+    pthread_mutex_unlock(&w->lock);
+    if (wake_self) {
+        pthread_cond_signal(&w->wakeup);
+        return;
+    }
+    /* More work here than one worker can do: wake a sleeper to steal. */
+    if (len > 1 && atomic_load(&s->sleepers) > 0) {
+        for (unsigned i = 0; i < s->n; i++) {
+            Worker *o = &s->workers[i];
+            if (o == w) continue;
+            pthread_mutex_lock(&o->lock);
+            bool sl = o->sleeping;
+            pthread_mutex_unlock(&o->lock);
+            if (sl) {
+                pthread_cond_signal(&o->wakeup);
+                break;
+            }
+        }
+    }
+}
+
+static Worker *pick_worker(Sched *s, Proc *p, Proc *by) {
+    if (by && by->home && by->home->sched == s) return by->home;
+    if (p->home) return p->home;
+    return &s->workers[atomic_fetch_add(&s->next_start, 1) % s->n];
+}
+
+static void hand_to_host(Proc *p, int status) {
+    HostLink *h = p->host;
+    pthread_mutex_lock(&h->lock);
+    h->done = true;
+    h->status = status;
+    pthread_cond_signal(&h->cond);
+    pthread_mutex_unlock(&h->lock);
+}
+
+void sched_wake(Proc *p, Proc *by) {
+    for (;;) {
+        int st = atomic_load(&p->state);
+        if (st == PS_IDLE) {
+            if (atomic_compare_exchange_weak(&p->state, &st, PS_QUEUED)) {
+                proc_ref(p); /* the run queue's reference */
+                worker_enqueue(pick_worker(p->rt->sched, p, by), p);
+                return;
+            }
+        } else if (st == PS_RUNNING) {
+            if (atomic_compare_exchange_weak(&p->state, &st, PS_NOTIFIED)) return;
+        } else {
+            return; /* QUEUED, NOTIFIED or EXITED */
+        }
+    }
+}
+
+void sched_start(Proc *p, Proc *by) {
+    atomic_store(&p->state, PS_QUEUED);
+    proc_ref(p);
+    worker_enqueue(pick_worker(p->rt->sched, p, by), p);
+}
+
+/* ---- running ------------------------------------------------------------- */
+
+static void fire_timers(Worker *w, int64_t now) {
+    pthread_mutex_lock(&w->lock);
+    while (w->ntimers && w->timers[0].deadline <= now) {
+        TimerEntry e = timer_pop(w);
+        pthread_mutex_unlock(&w->lock);
+        if (atomic_load(&e.proc->timer_gen) == e.gen) {
+            atomic_store(&e.proc->timer_due, true);
+            sched_wake(e.proc, NULL);
+        }
+        proc_unref(e.proc);
+        pthread_mutex_lock(&w->lock);
+    }
+    pthread_mutex_unlock(&w->lock);
+}
+
+static void arm_timer(Worker *w, Proc *p) {
+    uint64_t gen = atomic_load(&p->timer_gen);
+    if (!p->wait_deadline || p->timer_set_gen == gen + 1) return;
+    p->timer_set_gen = gen + 1;
+    proc_ref(p);
+    pthread_mutex_lock(&w->lock);
+    timer_push(w, (TimerEntry){p->wait_deadline, gen, p});
+    pthread_mutex_unlock(&w->lock);
+}
+
+static Proc *steal(Worker *self) {
+    Sched *s = self->sched;
+    for (unsigned k = 1; k < s->n; k++) {
+        Worker *v = &s->workers[(self->index + k) % s->n];
+        pthread_mutex_lock(&v->lock);
+        Proc *p = v->len > 0 ? rq_pop(v) : NULL;
+        pthread_mutex_unlock(&v->lock);
+        if (p) return p;
+    }
+    return NULL;
+}
+
+static void run_one(Worker *w, Proc *p) {
+    p->home = w;
+    atomic_store(&p->state, PS_RUNNING);
+    p->reductions = VM_BUDGET;
+    int32_t budget = p->reductions;
+    sig_drain(p);
+    VmStatus st;
+    if (p->pending_exit != LV_NONE) {
+        p->exit_reason = p->pending_exit;
+        st = VM_EXIT;
+    } else if (p->nframes == 0) {
+        st = VM_WAIT; /* a host process between calls: nothing to run */
+    } else {
+        st = vm_run(p);
+    }
+    atomic_fetch_add_explicit(&p->stat_reductions, (uint64_t)(budget - p->reductions), memory_order_relaxed);
+    proc_publish_stats(p);
+    switch (st) {
+    case VM_YIELD:
+        atomic_store(&p->state, PS_QUEUED);
+        worker_enqueue(w, p); /* keeps the queue's reference */
+        return;
+    case VM_WAIT: {
+        if (p->park == PARK_YIELD) {
+            p->park = PARK_NONE;
+            atomic_store(&p->state, PS_QUEUED);
+            worker_enqueue(w, p);
+            return;
+        }
+        arm_timer(w, p);
+        int expect = PS_RUNNING;
+        if (!atomic_compare_exchange_strong(&p->state, &expect, PS_IDLE)) {
+            /* woken while running: look again */
+            atomic_store(&p->state, PS_QUEUED);
+            worker_enqueue(w, p);
+            return;
+        }
+        proc_unref(p); /* the queue's reference */
+        return;
+    }
+    case VM_DONE:
+        if (p->host) {
+            atomic_store(&p->state, PS_IDLE);
+            hand_to_host(p, VM_DONE);
+            proc_unref(p);
+            return;
+        }
+        p->exit_reason = K_(normal);
+        /* fall through */
+    case VM_EXIT:
+        exit_process(p, p->exit_reason);
+        if (p->host) hand_to_host(p, VM_EXIT);
+        proc_unref(p);
+        return;
+    }
+}
+
+static void *worker_main(void *arg) {
+    Worker *w = arg;
+    Sched *s = w->sched;
+    while (!atomic_load(&s->stopping)) {
+        int64_t now = timer_now_ns();
+        fire_timers(w, now);
+        pthread_mutex_lock(&w->lock);
+        Proc *p = rq_pop(w);
+        pthread_mutex_unlock(&w->lock);
+        if (!p) p = steal(w);
+        if (p) {
+            run_one(w, p);
+            continue;
+        }
+        /* Nothing to do: sleep until woken or the next timer is due. */
+        pthread_mutex_lock(&w->lock);
+        if (w->len == 0 && !atomic_load(&s->stopping)) {
+            w->sleeping = true;
+            atomic_fetch_add(&s->sleepers, 1);
+            if (w->ntimers) {
+                int64_t d = w->timers[0].deadline;
+                struct timespec ts;
+                clock_gettime(CLOCK_MONOTONIC, &ts);
+                int64_t wait = d - timer_now_ns();
+                if (wait > 0) {
+                    int64_t t = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + wait;
+                    ts.tv_sec = t / 1000000000;
+                    ts.tv_nsec = t % 1000000000;
+                    pthread_cond_timedwait(&w->wakeup, &w->lock, &ts);
+                }
+            } else {
+                pthread_cond_wait(&w->wakeup, &w->lock);
+            }
+            w->sleeping = false;
+            atomic_fetch_sub(&s->sleepers, 1);
+        }
+        pthread_mutex_unlock(&w->lock);
+    }
+    return NULL;
+}
+
 Sched *sched_new(struct Runtime *rt, unsigned nthreads) {
+    if (nthreads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        nthreads = n > 0 ? (unsigned)n : 1;
+    }
+    if (nthreads > 1024) nthreads = 1024;
     Sched *s = xcalloc(1, sizeof *s);
     s->rt = rt;
-    s->nthreads = nthreads;
+    s->n = nthreads;
+    s->workers = xcalloc(nthreads, sizeof(Worker));
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    /* The compiler and reader recurse on the C stack (bounded by their
+     * depth limits); give them room. */
+    pthread_attr_setstacksize(&attr, (size_t)64 << 20);
+    for (unsigned i = 0; i < nthreads; i++) {
+        Worker *w = &s->workers[i];
+        w->sched = s;
+        w->index = i;
+        pthread_mutex_init(&w->lock, NULL);
+        pthread_condattr_t ca;
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&w->wakeup, &ca);
+        pthread_condattr_destroy(&ca);
+    }
+    for (unsigned i = 0; i < nthreads; i++)
+        if (pthread_create(&s->workers[i].thread, &attr, worker_main, &s->workers[i]) != 0)
+            lona_panic("cannot start scheduler thread");
+    pthread_attr_destroy(&attr);
     return s;
 }
 
-void sched_free(Sched *s) { free(s); }
+unsigned sched_count(const Sched *s) { return s->n; }
+
+void sched_free(Sched *s) {
+    if (!s) return;
+    atomic_store(&s->stopping, true);
+    for (unsigned i = 0; i < s->n; i++) {
+        Worker *w = &s->workers[i];
+        pthread_mutex_lock(&w->lock);
+        pthread_cond_signal(&w->wakeup);
+        pthread_mutex_unlock(&w->lock);
+    }
+    for (unsigned i = 0; i < s->n; i++) pthread_join(s->workers[i].thread, NULL);
+    for (unsigned i = 0; i < s->n; i++) {
+        Worker *w = &s->workers[i];
+        Proc *p;
+        while ((p = rq_pop(w)) != NULL) proc_unref(p);
+        while (w->ntimers) proc_unref(timer_pop(w).proc);
+        free(w->timers);
+        pthread_mutex_destroy(&w->lock);
+        pthread_cond_destroy(&w->wakeup);
+    }
+    free(s->workers);
+    free(s);
+}

@@ -1,14 +1,46 @@
 /*
  * sched.h — the schedulers of a realm.
+ *
+ * One worker thread per scheduler. Each worker owns a run queue with 256
+ * priority levels (a higher level runs first, round-robin within a level,
+ * a bitmap finds the highest non-empty level) and a timer heap for
+ * receive :after and sleep. An idle worker steals from the others, then
+ * sleeps until work or its next timer arrives; it never spins.
+ *
+ * Every Lonala process runs on a worker thread, including the ones the
+ * host (CLI, doctest runner) calls into: the host thread only waits.
  */
 #ifndef LONA_SCHED_H
 #define LONA_SCHED_H
 
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
 struct Runtime;
 struct Proc;
 typedef struct Sched Sched;
+typedef struct Worker Worker;
 
+/* Start nthreads workers (0: one per online core). */
 Sched *sched_new(struct Runtime *rt, unsigned nthreads);
+/* Stop the workers (processes still queued are dropped, not run). */
 void sched_free(Sched *s);
+unsigned sched_count(const Sched *s);
+
+/* Any thread: make a parked process runnable (no-op if it is queued or
+ * running; if running, it will not park). `by` is the process doing the
+ * waking, if any, so that the woken one is queued on the same worker. */
+void sched_wake(struct Proc *p, struct Proc *by);
+/* Queue a process that never ran (spawn). */
+void sched_start(struct Proc *p, struct Proc *by);
+
+/* A host thread waiting for a call into a process to finish. */
+typedef struct HostLink {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool done;
+    int status;   /* VM_DONE or VM_EXIT */
+} HostLink;
 
 #endif

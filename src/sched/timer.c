@@ -20,6 +20,7 @@ int64_t timer_wall_ns(void) {
 }
 
 void timer_cancel(Proc *p) {
-    p->recv_deadline = 0;
-    p->timer_fired = false;
+    p->wait_deadline = 0;
+    atomic_fetch_add(&p->timer_gen, 1);
+    atomic_store(&p->timer_due, false);
 }

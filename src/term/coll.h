@@ -10,7 +10,8 @@
  *
  * Order rules (spec 3): small maps and sets keep insertion order (replacing
  * a value keeps the position, removal deletes, re-adding appends); large
- * ones iterate in a deterministic hash order.
+ * ones iterate in a deterministic hash order. Layouts: term/vector.c and
+ * term/coll_priv.h.
  */
 #ifndef LONA_COLL_H
 #define LONA_COLL_H
@@ -57,7 +58,8 @@ Value set_from(Proc *p, const Value *xs, size_t n);
 Value set_get(Value s, Value x);
 
 /* ---- metadata ---- */
-/* Copy of a symbol/list/tuple/vector/map/set with metadata m (nil clears). */
+/* Copy of a symbol/list/tuple/vector/map/set with metadata m (nil clears).
+ * The empty list is an immediate and is returned as it is. */
 Value coll_with_meta(Proc *p, Value x, Value m);
 
 /* ---- iteration over anything seqable ----
@@ -154,8 +156,8 @@ void valarr_free(ValArr *a);
 /* Append every element of a seqable; false if not seqable. */
 bool valarr_push_all(Proc *p, ValArr *a, Value coll);
 
-/* Element i of a vector's trie, and the leaf holding it (32 items, or the
- * tail). */
+/* The leaf (32 items, or the tail) holding element i of a vector: the
+ * element is at [i & 31]. For walking a vector leaf by leaf. */
 const Value *vec_leaf(Value v, size_t i);
 
 #endif

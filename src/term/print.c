@@ -157,8 +157,10 @@ static void pr_scalar(Runtime *rt, Buf *out, Value v) {
     case T_VAR: {
         Var *var = as_var(v);
         buf_puts(out, "#'");
-        pr_symbol(rt, out, as_ns(var->ns)->name);
-        buf_putc(out, '/');
+        if (is_ns(var->ns)) {
+            pr_symbol(rt, out, as_ns(var->ns)->name);
+            buf_putc(out, '/');
+        }
         pr_symbol(rt, out, var->sym);
         return;
     }

@@ -21,72 +21,86 @@
 #include "vm/ns.h"
 #include "vm/rt.h"
 #include "vm/vm.h"
+#include "proc/exit.h"
+#include "proc/life.h"
+#include "sched/sched.h"
+#include <sched.h>
 
 Proc *host_proc_new(Runtime *rt) {
-    Proc *p = proc_new_bare(rt);
-    p->local_id = atomic_fetch_add(&rt->next_pid, 1);
-    p->pid = mk_pid(rt->realm_id, p->local_id);
-    ptable_insert(rt->procs, p->local_id, p);
+    Proc *p = proc_create(rt, NULL, NULL);
+    proc_ref(p); /* the host's reference */
+    HostLink *h = xcalloc(1, sizeof *h);
+    pthread_mutex_init(&h->lock, NULL);
+    pthread_cond_init(&h->cond, NULL);
+    p->host = h;
     var_set_local(p, rt->ns_var, rt->user_ns);
     return p;
 }
 
-void host_proc_free(Proc *p) {
-    ptable_remove(p->rt->procs, p->local_id);
-    proc_free_bare(p);
+/* Take the process for the host thread: nobody else runs it until
+ * host_release. Waits while a worker is busy with it (draining signals). */
+static bool host_claim(Proc *p) {
+    for (;;) {
+        int st = atomic_load(&p->state);
+        if (st == PS_EXITED) return false;
+        if (st == PS_IDLE && atomic_compare_exchange_weak(&p->state, &st, PS_RUNNING)) return true;
+        sched_yield();
+    }
 }
 
-/* Block the host thread until a waiting process can go on. Until the
- * schedulers run host processes too, a host process can only wait for a
- * receive timeout. */
-static bool host_wait(Proc *p) {
-    if (p->recv_timeout_ms > 0) {
-        int64_t now = timer_now_ns();
-        if (p->recv_deadline > now) {
-            struct timespec ts = {(p->recv_deadline - now) / 1000000000,
-                                  (p->recv_deadline - now) % 1000000000};
-            nanosleep(&ts, NULL);
-        }
-        p->timer_fired = true;
-        return true;
+/* Give the process back: parked, or queued if woken meanwhile. */
+static void host_release(Proc *p) {
+    int st = PS_RUNNING;
+    if (!atomic_compare_exchange_strong(&p->state, &st, PS_IDLE)) {
+        atomic_store(&p->state, PS_IDLE);
+        sched_wake(p, NULL);
     }
-    return false;
+}
+
+void host_proc_free(Proc *p) {
+    HostLink *h = p->host;
+    if (host_claim(p)) exit_process(p, K_(normal));
+    p->host = NULL;
+    pthread_mutex_destroy(&h->lock);
+    pthread_cond_destroy(&h->cond);
+    free(h);
+    proc_unref(p);
 }
 
 HostStatus host_call(Proc *p, Value fn, const Value *args, uint32_t nargs, bool catching, Value *out) {
-    if (!vm_push_call(p, fn, args, nargs, catching)) {
-        *out = p->exc != LV_NONE ? p->exc : LV_NIL;
-        p->exc = LV_NONE;
-        if (catching) {
-            *out = mk_tuple2(p, K_(exit), *out);
-            return HOST_OK;
-        }
+    if (!host_claim(p)) {
+        *out = p->exit_reason;
         return HOST_EXITED;
     }
-    for (;;) {
-        p->reductions = VM_BUDGET;
-        switch (vm_run(p)) {
-        case VM_DONE:
-            *out = p->result;
-            p->result = LV_NIL;
-            return HOST_OK;
-        case VM_YIELD:
-            continue;
-        case VM_WAIT:
-            if (p->resume_kind != RESUME_NONE) continue; /* parked intrinsic done */
-            if (host_wait(p)) continue;
-            err_raisef(p, mk_keyword(atoms_intern_text(&p->rt->atoms, "deadlock", 8)),
-                       "the process waits for a message that can never come");
-            p->exit_reason = p->exc;
-            p->exc = LV_NONE;
-            /* fall through */
-        case VM_EXIT:
-            *out = p->exit_reason;
-            p->nframes = 0;
-            p->sp = 0;
-            return HOST_EXITED;
+    if (!vm_push_call(p, fn, args, nargs, catching)) {
+        *out = p->exc != LV_NONE ? p->exc : K_(badarg);
+        p->exc = LV_NONE;
+        HostStatus st = HOST_EXITED;
+        if (catching) {
+            *out = mk_tuple2(p, K_(exit), *out);
+            st = HOST_OK;
         }
+        host_release(p);
+        return st;
     }
+    HostLink *h = p->host;
+    pthread_mutex_lock(&h->lock);
+    h->done = false;
+    pthread_mutex_unlock(&h->lock);
+    atomic_store(&p->state, PS_IDLE);
+    sched_wake(p, NULL);
+    pthread_mutex_lock(&h->lock);
+    while (!h->done) pthread_cond_wait(&h->cond, &h->lock);
+    int status = h->status;
+    pthread_mutex_unlock(&h->lock);
+    if (status == VM_EXIT || !host_claim(p)) {
+        *out = p->exit_reason;
+        return HOST_EXITED;
+    }
+    *out = p->result;
+    p->result = LV_NIL;
+    host_release(p);
+    return HOST_OK;
 }
 
 HostStatus host_call_var(Proc *p, const char *ns, const char *name, const Value *args,
@@ -118,7 +132,14 @@ HostStatus host_load_source(Proc *p, const char *text, size_t len, const char *f
     reader_skip_shebang(&r);
     *out = LV_NIL;
     for (;;) {
+        /* The reader and compiler work on p's heap from this thread: hold
+         * the process so no worker touches it meanwhile. */
+        if (!host_claim(p)) {
+            *out = p->exit_reason;
+            return HOST_EXITED;
+        }
         Value form = reader_next(&r);
+        host_release(p);
         if (form == LV_NONE) return HOST_OK;
         if (form == LV_EXC) {
             *out = p->exc;
@@ -131,7 +152,9 @@ HostStatus host_load_source(Proc *p, const char *text, size_t len, const char *f
         if (eval != LV_NONE && !is_native(eval)) {
             st = host_call(p, eval, &form, 1, false, out);
         } else {
+            host_claim(p);
             Value thunk = cc_compile(p, form, ns_current(p), file ? mk_cstring(p, file) : LV_NIL);
+            host_release(p);
             if (thunk == LV_EXC) {
                 *out = p->exc;
                 p->exc = LV_NONE;

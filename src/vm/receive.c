@@ -4,6 +4,7 @@
 #include "vm/receive.h"
 
 #include "proc/mailbox.h"
+#include "proc/exit.h"
 #include "proc/signal.h"
 #include "sched/timer.h"
 #include "term/atoms.h"
@@ -20,7 +21,8 @@ Value recv_start(Proc *p, Value timeout, Value *state) {
             return err_badarg(p, "receive", &timeout, 1);
     }
     p->recv_timeout_ms = timeout == LV_NONE ? -2 : ms; /* -2: no :after; -1: infinity */
-    p->recv_deadline = ms > 0 ? timer_now_ns() + ms * 1000000 : 0;
+    timer_cancel(p);
+    p->wait_deadline = ms > 0 ? timer_now_ns() + ms * 1000000 : 0;
     sig_drain(p);
     *state = link_state(&p->mbox.first);
     return LV_NONE;
@@ -34,6 +36,8 @@ bool recv_next(Proc *p, Value state, Value *msg) {
 }
 
 void recv_accept(Proc *p, Value *state) {
+    Msg *m = *state_link(*state);
+    if (m->sync_ref != LV_NONE) signal_send(p, m->sync_from, SIG_SYNC_ACK, LV_NONE, m->sync_ref, 0);
     mbox_remove(&p->mbox, state_link(*state), &p->heap);
     timer_cancel(p);
 }
@@ -46,8 +50,8 @@ int recv_wait(Proc *p, Value *state) {
     sig_drain(p);
     if (*state_link(*state)) return 1;
     if (p->recv_timeout_ms == 0) return 0;
-    if (p->recv_timeout_ms > 0 && p->timer_fired) {
-        p->timer_fired = false;
+    if (p->recv_timeout_ms > 0 && (atomic_load(&p->timer_due) || timer_now_ns() >= p->wait_deadline)) {
+        timer_cancel(p);
         return 0;
     }
     return -1;

@@ -12,6 +12,8 @@
 #include "lib/intrinsic.h"
 #include "lib/stdlib.h"
 #include "proc/ptable.h"
+#include "proc/notif.h"
+#include "proc/registry.h"
 #include "reader/reader.h"
 #include "sched/sched.h"
 #include "term/alloc.h"
@@ -95,6 +97,8 @@ Runtime *rt_new(const RtOptions *opts) {
     atomic_init(&rt->next_pid, 1);
     rt->lib_path = opts && opts->lib_path ? opts->lib_path : NULL;
     rt->procs = ptable_new();
+    rt->registry = registry_new();
+    rt->notifs = notif_table_new();
     create_namespaces(rt);
     rt->nat_add = native_of(rt, "+");
     rt->nat_sub = native_of(rt, "-");
@@ -131,7 +135,10 @@ Runtime *rt_new(const RtOptions *opts) {
 void rt_free(Runtime *rt) {
     if (!rt) return;
     sched_free(rt->sched);
+    notif_table_free(rt->notifs);
+    ptable_free_procs(rt->procs, proc_free_bare);
     ptable_free(rt->procs);
+    registry_free(rt->registry);
     ns_free_all(rt);
     atoms_free(&rt->atoms);
     lit_free(&rt->lit);
@@ -157,7 +164,20 @@ Proc *proc_new_bare(Runtime *rt) {
 void proc_free_bare(Proc *p) {
     heap_release(&p->heap);
     mbox_release(&p->mbox);
+    Signal *s;
+    while ((s = sigq_pop(&p->sigq)) != NULL) {
+        heap_frag_release(s->frag);
+        free(s);
+    }
     free(p->stack);
     free(p->frames);
+    free(p->links);
+    free(p->monitors);
+    free(p->watchers);
+    if (p->host) {
+        pthread_mutex_destroy(&p->host->lock);
+        pthread_cond_destroy(&p->host->cond);
+        free(p->host);
+    }
     free(p);
 }

@@ -42,6 +42,8 @@ typedef struct Runtime {
 
     struct ProcTable *procs;         /* (shared) pid -> Proc, see proc/ptable.h */
     struct Sched *sched;             /* the scheduler set, see sched/sched.h */
+    struct Registry *registry;       /* (shared) names, see proc/registry.h */
+    struct NotifTable *notifs;       /* (shared) notifications, see proc/notif.h */
 
     /* Intrinsics the VM has fast paths for (IMM_NATIVE values). */
     Value nat_add, nat_sub, nat_lt, nat_le, nat_gt, nat_ge, nat_numeq;

@@ -27,6 +27,8 @@
 #include "vm/proto.h"
 #include "vm/receive.h"
 #include "vm/vm_ops.h"
+#include "proc/signal.h"
+#include "sched/timer.h"
 
 const unsigned char op_words[OP__COUNT] = {
 #define X(name, words) [OP_##name] = words,
@@ -97,6 +99,35 @@ static int vm_unwind(Proc *p) {
     return vm_deliver(p, v) ? 2 : 1;
 }
 
+/* Is the process parked in an intrinsic ready to go on? Sets
+ * p->resume_value when it is. */
+static bool park_ready(Proc *p) {
+    sig_drain(p); /* a send-sync acknowledgement clears p->park */
+    bool due = p->wait_deadline && (atomic_load(&p->timer_due) || timer_now_ns() >= p->wait_deadline);
+    switch (p->park) {
+    case PARK_NONE:
+        return true;
+    case PARK_SLEEP:
+        if (!due) return false;
+        break;
+    case PARK_SYNC:
+        if (!due) return false;
+        p->resume_value = K_(timeout);
+        break;
+    case PARK_NOTIF: {
+        uint64_t w = atomic_exchange(&p->notif_word, 0);
+        if (!w) return false;
+        p->resume_value = num_from_u64(p, w);
+        break;
+    }
+    case PARK_YIELD:
+        break;
+    }
+    p->park = PARK_NONE;
+    timer_cancel(p);
+    return true;
+}
+
 /* Finish the intrinsic call that parked the process: its value is in
  * p->resume_value. Returns true if that completed a host call. */
 static bool vm_resume(Proc *p) {
@@ -150,7 +181,10 @@ VmStatus vm_run(Proc *p) {
         K = closure_proto(regs[-1])->consts;              \
     } while (0)
 
-    if (p->resume_kind != RESUME_NONE && vm_resume(p)) return VM_DONE;
+    if (p->resume_kind != RESUME_NONE) {
+        if (p->park != PARK_NONE && !park_ready(p)) return VM_WAIT;
+        if (vm_resume(p)) return VM_DONE;
+    }
     RELOAD();
     pc = F->pc;
 
@@ -602,6 +636,7 @@ arith_slow: {
     CASE(RECV_START) {
         F->pc = pc - 1;
         if (recv_start(p, A == NO_REG ? LV_NONE : regs[A], &regs[pc[0]]) == LV_EXC) RAISE();
+        if (UNLIKELY(p->pending_exit != LV_NONE)) goto killed;
         pc += 1;
         NEXT();
     }
@@ -626,6 +661,7 @@ arith_slow: {
         /* Returns 1: new messages, rescan; 0: timed out, fall through;
          * -1: block (the scheduler resumes this instruction). */
         int r = recv_wait(p, &regs[A]);
+        if (UNLIKELY(p->pending_exit != LV_NONE)) goto killed;
         if (r > 0) FAIL_TO(pc[0]);
         if (r == 0) {
             pc += 1;
@@ -655,6 +691,12 @@ safepoint:
 oom:
     p->exc = mk_tuple2(p, K_(error), K_(oom));
     goto raise_no_trace;
+
+killed:
+    /* An exit signal ends the process: catch frames do not stop it. */
+    F->pc = pc;
+    p->exit_reason = p->pending_exit;
+    return VM_EXIT;
 
 raise:
     p->trace = vm_stack_trace(p);

@@ -505,7 +505,12 @@ static void test_syntax_quote(void **state) {
         {"`unknown", "(quote unknown)"}, {"`my.app/x", "(quote my.app/x)"},
         {"`c//", "(quote lona.core//)"},
         {"`(a ~(b `c))", "(lona.core/list (quote a) (b (quote c)))"},
-        {"``a", "(lona.core/list (quote quote) (quote a))"},
+        {"``a", "ERR :syntax-error"}, {"`(a `b)", "ERR :syntax-error"},
+        {"`(a ~(b `(c ~(d `e))))", "(lona.core/list (quote a) (b (lona.core/list (quote c) "
+                                   "(d (quote e)))))"},
+        {"`(a ~@(b `c))", "(lona.core/apply lona.core/list (lona.core/concat (lona.core/list "
+                          "(quote a)) (b (quote c))))"},
+        {"`[~(f `x) `y]", "ERR :syntax-error"},
         {"`^:m (x)", "(lona.core/with-meta (lona.core/list (quote x)) (lona.core/hash-map :m "
                      "true))"},
         {"`^:m y", "(lona.core/with-meta (quote y) (lona.core/hash-map :m true))"},
@@ -593,7 +598,7 @@ static void test_positions(void **state) {
     check_err_pos("[x \\xyz]", "invalid-character", 1, 4);
     check_err_pos("%{:a}", "odd-map-entries", 1, 1);
     check_err_pos("(f ^1 x)", "invalid-metadata", 1, 4);
-    check_err_pos("\xc3\xa9 a@b", "invalid-token", 1, 3);
+    check_err_pos("(\xc3\xa9 a@b)", "invalid-token", 1, 4);
     check_err_pos("", "unexpected-eof", 1, 1);
     check_err_pos("#(a #(b))", "nested-anon-fn", 1, 5);
     check_err_pos("#(a % %1)", "mixed-placeholders", 1, 7);
@@ -678,6 +683,16 @@ static void test_depth(void **state) {
     for (int i = 0; i < READER_MAX_DEPTH - 2; i++) buf_puts(&b, ")");
     v = read_string(p, b.data, b.len);
     assert_true(is_cons(v));
+    buf_free(&b);
+    /* A long run of ^ prefixes costs one copy of the target. */
+    buf_init(&b);
+    for (int i = 0; i < READER_MAX_DEPTH - 1; i++) buf_printf(&b, "^:k%d ", i % 5000);
+    buf_puts(&b, "[");
+    for (int i = 0; i < 100000; i++) buf_puts(&b, "x ");
+    buf_puts(&b, "]");
+    v = read_string(p, b.data, b.len);
+    assert_true(is_tuple(v));
+    assert_int_equal(map_count(box_meta(v)), 5000);
     buf_free(&b);
     /* A very long flat list. */
     buf_init(&b);

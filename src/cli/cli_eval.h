@@ -1,0 +1,36 @@
+/*
+ * cli_eval.h — what the REPL, doctest and test runners share: reading a
+ * file, asking the reader whether a chunk of source is complete, and
+ * evaluating a chunk in a host process with the result turned into text
+ * before the process runs again.
+ */
+#ifndef LONA_CLI_EVAL_H
+#define LONA_CLI_EVAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "proc/proc.h"
+
+typedef struct CliResult {
+    bool ok;            /* a value; otherwise an error */
+    char *printed;      /* ok: printed value; error: printed reason keyword */
+    char *message;      /* error: the :message of the error's info map, or NULL */
+    bool restarted;     /* the process ended and was replaced by a fresh one */
+} CliResult;
+
+/* Whole file, NUL-terminated; NULL (errno set) if it cannot be read. */
+char *cli_slurp(const char *path, size_t *len);
+
+/* True when reading text stops with :unexpected-eof. */
+bool cli_chunk_incomplete(Proc *p, const char *text, size_t len);
+
+/* Evaluate every form of text in *pp (lona.core/%eval-chunk): an error
+ * ends the chunk but not the process. With `report`, an error is also
+ * reported on stderr with its message and stack trace. If the process
+ * ended all the same (it waited for a message that cannot come), it is
+ * replaced by a fresh one in namespace user. */
+void cli_eval_chunk(Proc **pp, const char *text, size_t len, bool report, CliResult *r);
+void cli_result_free(CliResult *r);
+
+#endif

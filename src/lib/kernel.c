@@ -1,0 +1,75 @@
+/*
+ * kernel.c — sleep, yield! and notifications (lona.time, lona.kernel,
+ * lona.process/make-notification). Blocking ones park the process (they
+ * return LV_SUSPEND), never the scheduler thread.
+ */
+#include "lib/intrinsic.h"
+#include "proc/notif.h"
+#include "sched/timer.h"
+#include "term/atoms.h"
+#include "term/num.h"
+#include "vm/error.h"
+#include "vm/runtime.h"
+
+static Value nat_sleep(Proc *p, Value *a, uint32_t n) {
+    int64_t ms;
+    if (!is_integer(a[0]) || !num_to_i64(a[0], &ms) || ms < 0) return err_badarg(p, "sleep", a, n);
+    p->resume_value = K_(ok);
+    if (ms == 0) {
+        p->park = PARK_YIELD;
+        return LV_SUSPEND;
+    }
+    timer_cancel(p);
+    p->park = PARK_SLEEP;
+    p->wait_deadline = timer_now_ns() + ms * 1000000;
+    return LV_SUSPEND;
+}
+
+static Value nat_yield(Proc *p, Value *a, uint32_t n) {
+    p->resume_value = LV_NIL;
+    p->park = PARK_YIELD;
+    return LV_SUSPEND;
+}
+
+static Value nat_make_notification(Proc *p, Value *a, uint32_t n) { return notif_new(p->rt); }
+
+static Value nat_notification_p(Proc *p, Value *a, uint32_t n) {
+    return lv_bool(is_imm_of(a[0], IMM_NOTIF));
+}
+
+static Value nat_signal(Proc *p, Value *a, uint32_t n) {
+    uint64_t bits = 1;
+    if (!notif_exists(p->rt, a[0])) return err_badarg(p, "signal!", a, n);
+    if (n > 1) {
+        int64_t b;
+        if (!is_integer(a[1]) || !num_to_i64(a[1], &b) || b <= 0) return err_badarg(p, "signal!", a, n);
+        bits = (uint64_t)b;
+    }
+    notif_signal(p->rt, a[0], bits);
+    return K_(ok);
+}
+
+static Value nat_wait(Proc *p, Value *a, uint32_t n) {
+    if (!notif_exists(p->rt, a[0])) return err_badarg(p, "wait!", a, n);
+    uint64_t word;
+    if (notif_take(p->rt, a[0], p, true, &word)) return num_from_u64(p, word);
+    p->park = PARK_NOTIF;
+    return LV_SUSPEND;
+}
+
+static Value nat_poll(Proc *p, Value *a, uint32_t n) {
+    if (!notif_exists(p->rt, a[0])) return err_badarg(p, "poll!", a, n);
+    uint64_t word;
+    return notif_take(p->rt, a[0], p, false, &word) ? num_from_u64(p, word) : LV_NIL;
+}
+
+LONA_INTRINSICS(kernel) = {
+    {"lona.time", "sleep", 1, 1, nat_sleep, "([ms])", "suspend the calling process for at least ms milliseconds"},
+    {"lona.kernel", "yield!", 0, 0, nat_yield, "([])", "let other ready processes run"},
+    {"lona.process", "make-notification", 0, 0, nat_make_notification, "([])", "a new notification"},
+    {"lona.core", "notification?", 1, 1, nat_notification_p, "([x])", "is x a notification?"},
+    {"lona.kernel", "signal!", 1, 2, nat_signal, "([n] [n bits])", "OR bits into the notification word"},
+    {"lona.kernel", "wait!", 1, 1, nat_wait, "([n])", "block until the word is non-zero; return and clear it"},
+    {"lona.kernel", "poll!", 1, 1, nat_poll, "([n])", "the word if non-zero (cleared), else nil"},
+};
+LONA_INTRINSICS_COUNT(kernel);

@@ -1,0 +1,345 @@
+/*
+ * process.c — lona.process intrinsics within one realm: spawning,
+ * identity, messages, links, monitors, exits, the registry, realm identity.
+ */
+#include <string.h>
+
+#include "lib/intrinsic.h"
+#include "proc/exit.h"
+#include "proc/life.h"
+#include "proc/ptable.h"
+#include "proc/registry.h"
+#include "proc/send.h"
+#include "sched/sched.h"
+#include "sched/timer.h"
+#include "term/alloc.h"
+#include "term/atoms.h"
+#include "term/coll.h"
+#include "term/num.h"
+#include "vm/error.h"
+#include "vm/runtime.h"
+#include "vm/vm.h"
+
+#define MAX_HEAP_WORDS ((size_t)1 << 40)
+
+/* ---- spawn ------------------------------------------------------------------ */
+
+static Value opt_get(Value opts, const char *key, Runtime *rt) {
+    Value k = mk_keyword(atoms_intern_text(&rt->atoms, key, strlen(key)));
+    Value v = map_get(opts, k);
+    return v == LV_NONE ? LV_NIL : v;
+}
+
+/* Parse spawn options; false on a bad value. */
+static bool parse_opts(Proc *p, Value opts, SpawnOpts *o) {
+    memset(o, 0, sizeof *o);
+    o->priority = 100;
+    o->name = LV_NIL;
+    if (opts == LV_NIL) return true;
+    if (!is_map(opts)) return false;
+    Runtime *rt = p->rt;
+    int64_t n;
+    Value v = opt_get(opts, "min-heap-size", rt);
+    if (v != LV_NIL) {
+        if (!num_to_i64(v, &n) || n < 0 || (size_t)n / 8 > MAX_HEAP_WORDS) return false;
+        o->min_heap_words = (size_t)n / 8;
+    }
+    v = opt_get(opts, "max-heap-size", rt);
+    if (v != LV_NIL) {
+        if (!num_to_i64(v, &n) || n <= 0) return false;
+        o->max_heap_words = (size_t)n / 8 ? (size_t)n / 8 : 1;
+    }
+    v = opt_get(opts, "priority", rt);
+    if (v != LV_NIL) {
+        if (!num_to_i64(v, &n) || n < 0 || n > 255) return false;
+        o->priority = (uint8_t)n;
+    }
+    v = opt_get(opts, "name", rt);
+    if (v != LV_NIL) {
+        if (!is_symbol(v)) return false;
+        o->name = sym_strip(v);
+    }
+    return true;
+}
+
+enum { SPAWN_PLAIN, SPAWN_LINK, SPAWN_MONITOR };
+
+static Value do_spawn(Proc *p, Value *a, uint32_t n, int how, const char *fname) {
+    Value fn = a[0];
+    SpawnOpts o;
+    if (!is_closure(fn) || !parse_opts(p, n > 1 ? a[1] : LV_NIL, &o)) return err_badarg(p, fname, a, n);
+    if (o.name != LV_NIL && registry_lookup(p->rt, o.name) != LV_NIL) return err_badarg(p, fname, a, n);
+    Proc *c = proc_create(p->rt, &o, p);
+    if (!proc_set_entry(c, fn, p)) {
+        /* A bytebuf captured by the function cannot leave this process. */
+        exit_process(c, K_(badarg));
+        return err_badarg(p, fname, a, n);
+    }
+    if (o.name != LV_NIL) {
+        if (!registry_add(p->rt, o.name, c->pid)) {
+            exit_process(c, K_(badarg));
+            return err_badarg(p, fname, a, n);
+        }
+        c->reg_name = o.name;
+        atomic_store(&c->has_name, true);
+    }
+    Value result = c->pid;
+    if (how == SPAWN_LINK) {
+        /* The child has not run yet: both sides can be set directly. */
+        exit_link_new_child(p, c);
+    } else if (how == SPAWN_MONITOR) {
+        Value ref = exit_monitor_new_child(p, c);
+        result = mk_tuple2(p, c->pid, ref);
+    }
+    sched_start(c, p);
+    return result;
+}
+
+static Value nat_spawn(Proc *p, Value *a, uint32_t n) { return do_spawn(p, a, n, SPAWN_PLAIN, "spawn"); }
+static Value nat_spawn_link(Proc *p, Value *a, uint32_t n) { return do_spawn(p, a, n, SPAWN_LINK, "spawn-link"); }
+static Value nat_spawn_monitor(Proc *p, Value *a, uint32_t n) {
+    return do_spawn(p, a, n, SPAWN_MONITOR, "spawn-monitor");
+}
+
+/* ---- identity ------------------------------------------------------------------ */
+
+static Value nat_self_realm(Proc *p, Value *a, uint32_t n) { return IMM(IMM_REALM, p->rt->realm_id); }
+
+static Value nat_alive(Proc *p, Value *a, uint32_t n) {
+    if (!is_pid(a[0])) return err_badarg(p, "alive?", a, n);
+    if (a[0] == p->pid) return LV_TRUE;
+    Proc *t = proc_lookup(p->rt, a[0]);
+    if (!t) return LV_FALSE;
+    bool alive = atomic_load(&t->state) != PS_EXITED;
+    proc_unref(t);
+    return lv_bool(alive);
+}
+
+static Value nat_pid_realm(Proc *p, Value *a, uint32_t n) {
+    if (!is_pid(a[0])) return err_type(p, "pid-realm", a[0], "pid");
+    return IMM(IMM_REALM, pid_realm(a[0]));
+}
+
+static Value nat_pid_local(Proc *p, Value *a, uint32_t n) {
+    if (!is_pid(a[0])) return err_type(p, "pid-local", a[0], "pid");
+    return fix((int64_t)pid_local(a[0]));
+}
+
+static Value nat_pid_eq(Proc *p, Value *a, uint32_t n) {
+    if (!is_pid(a[0])) return err_type(p, "pid=", a[0], "pid");
+    if (!is_pid(a[1])) return err_type(p, "pid=", a[1], "pid");
+    return lv_bool(a[0] == a[1]);
+}
+
+static Value kw(Runtime *rt, const char *s) { return mk_keyword(atoms_intern_text(&rt->atoms, s, strlen(s))); }
+
+static Value pid_list(Proc *p, const Value *pids, uint32_t n) {
+    Value l = LV_EMPTY;
+    for (uint32_t i = n; i > 0; i--) l = mk_cons(p, pids[i - 1], l);
+    return l;
+}
+
+static Value info_map(Proc *p, Proc *t) {
+    Runtime *rt = p->rt;
+    if (t == p) proc_publish_stats(p);
+    Value links, monitors;
+    pthread_mutex_lock(&t->info_lock);
+    links = pid_list(p, t->links, t->nlinks);
+    monitors = LV_EMPTY;
+    for (uint32_t i = t->nmonitors; i > 0; i--) monitors = mk_cons(p, t->monitors[i - 1].pid, monitors);
+    pthread_mutex_unlock(&t->info_lock);
+    int st = atomic_load(&t->state);
+    const char *status = t == p ? "running"
+                         : st == PS_QUEUED ? "runnable"
+                         : st == PS_RUNNING || st == PS_NOTIFIED ? "running"
+                         : st == PS_EXITED ? "exiting" : "waiting";
+    uint64_t mbox = atomic_load(&t->stat_mailbox);
+    Value kvs[] = {
+        kw(rt, "status"), kw(rt, status),
+        kw(rt, "heap-size"), num_from_u64(p, atomic_load(&t->stat_heap_size) * 8),
+        kw(rt, "heap-used"), num_from_u64(p, atomic_load(&t->stat_heap_used) * 8),
+        kw(rt, "old-heap-size"), num_from_u64(p, atomic_load(&t->stat_old_size) * 8),
+        kw(rt, "old-heap-used"), num_from_u64(p, atomic_load(&t->stat_old_used) * 8),
+        kw(rt, "stack-size"), num_from_u64(p, atomic_load(&t->stat_stack)),
+        kw(rt, "minor-gc-count"), num_from_u64(p, atomic_load(&t->stat_minor)),
+        kw(rt, "major-gc-count"), num_from_u64(p, atomic_load(&t->stat_major)),
+        kw(rt, "total-reclaimed"), num_from_u64(p, atomic_load(&t->stat_reclaimed) * 8),
+        kw(rt, "mailbox-len"), num_from_u64(p, mbox),
+        kw(rt, "priority"), fix(t->priority),
+        kw(rt, "links"), links,
+        kw(rt, "monitors"), monitors,
+        kw(rt, "reductions"), num_from_u64(p, atomic_load(&t->stat_reductions) +
+                                                  (t == p && p->reductions < VM_BUDGET
+                                                       ? (uint64_t)(VM_BUDGET - p->reductions) : 0)),
+    };
+    return map_from_kvs(p, kvs, sizeof kvs / sizeof kvs[0]);
+}
+
+static Value nat_process_info(Proc *p, Value *a, uint32_t n) {
+    if (n == 0) return info_map(p, p);
+    if (!is_pid(a[0])) return err_badarg(p, "process-info", a, n);
+    if (a[0] == p->pid) return info_map(p, p);
+    Proc *t = proc_lookup(p->rt, a[0]);
+    if (!t) return LV_NIL;
+    Value m = atomic_load(&t->state) == PS_EXITED ? LV_NIL : info_map(p, t);
+    proc_unref(t);
+    return m;
+}
+
+/* ---- messages ------------------------------------------------------------------ */
+
+static Value nat_send(Proc *p, Value *a, uint32_t n) {
+    if (!is_pid(a[0])) return err_badarg(p, "send", a, n);
+    if (pid_realm(a[0]) != p->rt->realm_id) return K_(ok); /* no such realm here: dropped */
+    if (send_message(p, a[0], a[1], LV_NONE) == SEND_BYTEBUF) return err_badarg(p, "send", a, n);
+    return K_(ok);
+}
+
+static Value nat_send_named(Proc *p, Value *a, uint32_t n) {
+    if (!is_symbol(a[0])) return err_badarg(p, "send-named", a, n);
+    Value pid = registry_lookup(p->rt, a[0]);
+    if (pid == LV_NIL) return kw(p->rt, "not-found");
+    SendResult r = send_message(p, pid, a[1], LV_NONE);
+    if (r == SEND_BYTEBUF) return err_badarg(p, "send-named", a, n);
+    return r == SEND_DEAD ? kw(p->rt, "not-found") : K_(ok);
+}
+
+static Value nat_send_sync(Proc *p, Value *a, uint32_t n) {
+    if (!is_pid(a[0])) return err_badarg(p, "send-sync", a, n);
+    int64_t ms = 5000;
+    if (n > 2 && (!is_integer(a[2]) || !num_to_i64(a[2], &ms) || ms < 0)) return err_badarg(p, "send-sync", a, n);
+    Value ref = mk_ref(p->rt->realm_id, atomic_fetch_add(&p->rt->next_ref, 1));
+    SendResult r = send_message(p, a[0], a[1], ref);
+    if (r == SEND_BYTEBUF) return err_badarg(p, "send-sync", a, n);
+    if (r == SEND_DEAD || ms == 0) return K_(timeout);
+    timer_cancel(p);
+    p->park = PARK_SYNC;
+    p->park_ref = ref;
+    p->wait_deadline = timer_now_ns() + ms * 1000000;
+    return LV_SUSPEND;
+}
+
+/* ---- links, monitors, exits -------------------------------------------------------- */
+
+static Value nat_link(Proc *p, Value *a, uint32_t n) {
+    if (!is_pid(a[0])) return err_badarg(p, "link", a, n);
+    exit_link(p, a[0]);
+    return K_(ok);
+}
+
+static Value nat_unlink(Proc *p, Value *a, uint32_t n) {
+    if (!is_pid(a[0])) return err_badarg(p, "unlink", a, n);
+    exit_unlink(p, a[0]);
+    return K_(ok);
+}
+
+static Value nat_trap_exit(Proc *p, Value *a, uint32_t n) {
+    if (a[0] != LV_TRUE && a[0] != LV_FALSE) return err_badarg(p, "trap-exit", a, n);
+    p->trap_exit = a[0] == LV_TRUE;
+    return K_(ok);
+}
+
+static Value nat_monitor(Proc *p, Value *a, uint32_t n) {
+    if (!is_pid(a[0])) return err_badarg(p, "monitor", a, n);
+    return exit_monitor(p, a[0]);
+}
+
+static Value nat_demonitor(Proc *p, Value *a, uint32_t n) {
+    if (!is_ref(a[0])) return err_badarg(p, "demonitor", a, n);
+    exit_demonitor(p, a[0]);
+    return K_(ok);
+}
+
+static Value nat_exit(Proc *p, Value *a, uint32_t n) {
+    if (n == 1) {
+        p->exc = a[0];
+        return LV_EXC;
+    }
+    if (!is_pid(a[0])) return err_badarg(p, "exit", a, n);
+    exit_send_exit(p, a[0], a[1]);
+    return K_(ok);
+}
+
+/* ---- registry --------------------------------------------------------------------- */
+
+static Value nat_register(Proc *p, Value *a, uint32_t n) {
+    Value name = a[0], pid = n > 1 ? a[1] : p->pid;
+    if (!is_symbol(name) || !is_pid(pid)) return err_badarg(p, "register", a, n);
+    Proc *t = pid == p->pid ? p : proc_lookup(p->rt, pid);
+    if (!t) return err_badarg(p, "register", a, n);
+    bool ok = atomic_load(&t->state) != PS_EXITED && !atomic_load(&t->has_name) &&
+              registry_add(p->rt, sym_strip(name), pid);
+    if (ok) atomic_store(&t->has_name, true);
+    if (t != p) proc_unref(t);
+    return ok ? K_(ok) : err_badarg(p, "register", a, n);
+}
+
+static Value nat_unregister(Proc *p, Value *a, uint32_t n) {
+    if (!is_symbol(a[0])) return err_badarg(p, "unregister", a, n);
+    Value pid = registry_lookup(p->rt, a[0]);
+    if (pid == LV_NIL || !registry_remove(p->rt, a[0], pid)) return err_badarg(p, "unregister", a, n);
+    Proc *t = pid == p->pid ? p : proc_lookup(p->rt, pid);
+    if (t) {
+        atomic_store(&t->has_name, false);
+        if (t != p) proc_unref(t);
+    }
+    return K_(ok);
+}
+
+static Value nat_whereis(Proc *p, Value *a, uint32_t n) {
+    if (!is_symbol(a[0])) return err_badarg(p, "whereis", a, n);
+    return registry_lookup(p->rt, a[0]);
+}
+
+/* ---- realms (the root realm only, until child realms exist) --------------------------- */
+
+static Value nat_parent_realm(Proc *p, Value *a, uint32_t n) { return LV_NIL; }
+
+static Value nat_child_realms(Proc *p, Value *a, uint32_t n) { return set_empty(p); }
+
+static Value nat_realm_info(Proc *p, Value *a, uint32_t n) {
+    Runtime *rt = p->rt;
+    if (!is_imm_of(a[0], IMM_REALM)) return err_badarg(p, "realm-info", a, n);
+    if (imm_payload(a[0]) != rt->realm_id) return LV_NIL;
+    Value usage_kvs[] = {kw(rt, "processes"), num_from_u64(p, ptable_count(rt->procs))};
+    Value kvs[] = {
+        K_(name), mk_symbol(atoms_intern_text(&rt->atoms, "root", 4)),
+        kw(rt, "status"), kw(rt, "running"),
+        kw(rt, "parent"), LV_NIL,
+        kw(rt, "children"), set_empty(p),
+        kw(rt, "policy"), map_empty(p),
+        kw(rt, "resource-usage"), map_from_kvs(p, usage_kvs, 2),
+        kw(rt, "process-count"), num_from_u64(p, ptable_count(rt->procs)),
+    };
+    return map_from_kvs(p, kvs, sizeof kvs / sizeof kvs[0]);
+}
+
+LONA_INTRINSICS(process) = {
+    {"lona.process", "spawn", 1, 2, nat_spawn, "([f] [f opts])", "start a process running (f)"},
+    {"lona.process", "spawn-link", 1, 2, nat_spawn_link, "([f] [f opts])", "spawn and link"},
+    {"lona.process", "spawn-monitor", 1, 2, nat_spawn_monitor, "([f] [f opts])", "spawn and monitor: [pid ref]"},
+    {"lona.process", "self-realm", 0, 0, nat_self_realm, "([])", "the calling process's realm"},
+    {"lona.process", "alive?", 1, 1, nat_alive, "([pid])", "is the process alive?"},
+    {"lona.process", "process-info", 0, 1, nat_process_info, "([] [pid])", "a map describing a process, or nil"},
+    {"lona.core", "pid-realm", 1, 1, nat_pid_realm, "([pid])", "the realm of a pid"},
+    {"lona.core", "pid-local", 1, 1, nat_pid_local, "([pid])", "the local number of a pid"},
+    {"lona.core", "pid=", 2, 2, nat_pid_eq, "([a b])", "same pid?"},
+    {"lona.process", "send", 2, 2, nat_send, "([pid msg])", "send a copy of msg"},
+    {"lona.process", "send-named", 2, 2, nat_send_named, "([name msg])", "send to a registered name"},
+    {"lona.process", "send-sync", 2, 3, nat_send_sync, "([pid msg] [pid msg timeout-ms])",
+     "send and wait until the receiver takes the message"},
+    {"lona.process", "link", 1, 1, nat_link, "([pid])", "link to a process"},
+    {"lona.process", "unlink", 1, 1, nat_unlink, "([pid])", "remove a link"},
+    {"lona.process", "trap-exit", 1, 1, nat_trap_exit, "([flag])", "turn exit signals into messages"},
+    {"lona.process", "monitor", 1, 1, nat_monitor, "([pid])", "monitor a process: a ref"},
+    {"lona.process", "demonitor", 1, 1, nat_demonitor, "([ref])", "stop monitoring"},
+    {"lona.process", "exit", 1, 2, nat_exit, "([reason] [pid reason])", "end this process, or send an exit signal"},
+    {"lona.process", "register", 1, 2, nat_register, "([name] [name pid])", "register a name"},
+    {"lona.process", "unregister", 1, 1, nat_unregister, "([name])", "remove a registration"},
+    {"lona.process", "whereis", 1, 1, nat_whereis, "([name])", "the pid registered under name, or nil"},
+    {"lona.process", "whereis-local", 1, 1, nat_whereis, "([name])", "the pid registered in this realm, or nil"},
+    {"lona.process", "parent-realm", 0, 0, nat_parent_realm, "([])", "the parent realm, or nil"},
+    {"lona.process", "child-realms", 0, 0, nat_child_realms, "([])", "the child realms"},
+    {"lona.process", "realm-info", 1, 1, nat_realm_info, "([realm])", "a map describing a realm"},
+};
+LONA_INTRINSICS_COUNT(process);

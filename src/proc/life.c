@@ -1,0 +1,92 @@
+/*
+ * life.c — process creation, references and freeing (see life.h).
+ */
+#include "proc/life.h"
+
+#include <stdlib.h>
+
+#include "base/util.h"
+#include "gc/copy.h"
+#include "proc/exit.h"
+#include "proc/ptable.h"
+#include "sched/sched.h"
+#include "term/alloc.h"
+#include "term/atoms.h"
+#include "vm/call.h"
+#include "vm/vm.h"
+
+#define DEFAULT_HEAP_WORDS 512 /* 4096 bytes, the spec's default */
+
+Proc *proc_create(Runtime *rt, const SpawnOpts *o, Proc *parent) {
+    Proc *p = xcalloc(1, sizeof *p);
+    p->rt = rt;
+    heap_init(&p->heap, o && o->min_heap_words ? o->min_heap_words : DEFAULT_HEAP_WORDS,
+              o ? o->max_heap_words : 0);
+    p->exc = LV_NONE;
+    p->tc_fn = p->tc_args = p->dict = p->result = p->exit_reason = p->trace = LV_NIL;
+    p->resume_value = p->park_ref = p->reg_name = LV_NIL;
+    p->priority = o ? o->priority : 100;
+    mbox_init(&p->mbox);
+    sigq_init(&p->sigq);
+    pthread_mutex_init(&p->info_lock, NULL);
+    atomic_init(&p->refs, 1);
+    atomic_init(&p->state, PS_IDLE);
+    p->local_id = atomic_fetch_add(&rt->next_pid, 1);
+    p->pid = mk_pid(rt->realm_id, p->local_id);
+    if (parent && parent->dict != LV_NIL) {
+        CopySize sz = term_flat_size(&rt->lit, parent->dict);
+        Value *block = heap_alloc(&p->heap, sz.words ? sz.words : 1);
+        p->dict = term_copy_flat(&rt->lit, parent->dict, block, &p->heap);
+    }
+    ptable_insert(rt->procs, p->local_id, p);
+    return p;
+}
+
+bool proc_set_entry(Proc *p, Value fn, Proc *parent) {
+    Runtime *rt = p->rt;
+    CopySize sz = term_flat_size(&rt->lit, fn);
+    if (sz.has_bytebuf) return false;
+    Value *block = heap_alloc(&p->heap, sz.words ? sz.words : 1);
+    Value f = term_copy_flat(&rt->lit, fn, block, &p->heap);
+    (void)parent;
+    /* Bottom frame: a host frame with no host; returning into it ends the
+     * process normally (see sched.c). */
+    return vm_push_call(p, f, NULL, 0, false);
+}
+
+void proc_ref(Proc *p) { atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed); }
+
+static void proc_free(Proc *p) {
+    exit_answer_late_signals(p);
+    heap_release(&p->heap);
+    mbox_release(&p->mbox);
+    free(p->stack);
+    free(p->frames);
+    free(p->links);
+    free(p->monitors);
+    free(p->watchers);
+    pthread_mutex_destroy(&p->info_lock);
+    free(p);
+}
+
+void proc_unref(Proc *p) {
+    if (atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) == 1) proc_free(p);
+}
+
+Proc *proc_lookup(Runtime *rt, Value pid) {
+    if (!is_pid(pid) || pid_realm(pid) != rt->realm_id) return NULL;
+    return ptable_lookup_ref(rt->procs, pid_local(pid));
+}
+
+void proc_publish_stats(Proc *p) {
+    Heap *h = &p->heap;
+    atomic_store_explicit(&p->stat_heap_size, (uint64_t)(h->end - h->start), memory_order_relaxed);
+    atomic_store_explicit(&p->stat_heap_used, (uint64_t)(h->top - h->start) + h->frag_words, memory_order_relaxed);
+    atomic_store_explicit(&p->stat_old_size, (uint64_t)(h->old_end - h->old_start), memory_order_relaxed);
+    atomic_store_explicit(&p->stat_old_used, (uint64_t)(h->old_top - h->old_start), memory_order_relaxed);
+    atomic_store_explicit(&p->stat_stack, p->sp, memory_order_relaxed);
+    atomic_store_explicit(&p->stat_minor, h->minor_count, memory_order_relaxed);
+    atomic_store_explicit(&p->stat_major, h->major_count, memory_order_relaxed);
+    atomic_store_explicit(&p->stat_reclaimed, h->reclaimed_words, memory_order_relaxed);
+    atomic_store_explicit(&p->stat_mailbox, p->mbox.len, memory_order_relaxed);
+}

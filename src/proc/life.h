@@ -1,0 +1,42 @@
+/*
+ * life.h — birth, references and death of processes.
+ *
+ * A Proc is reference-counted: the process table, a run queue, a timer, a
+ * host waiting on it and any thread about to push a signal each hold a
+ * reference; it is freed when the last one goes. After it exits (state
+ * EXITED) it stays in memory while referenced, but lookups by pid no
+ * longer find it, and signals still pushed to it are answered as for a
+ * dead process when it is finally freed.
+ */
+#ifndef LONA_LIFE_H
+#define LONA_LIFE_H
+
+#include <stdbool.h>
+
+#include "proc/proc.h"
+#include "vm/runtime.h"
+
+typedef struct SpawnOpts {
+    size_t min_heap_words;   /* 0: default */
+    size_t max_heap_words;   /* 0: unlimited */
+    uint8_t priority;
+    Value name;              /* symbol to register, or nil */
+} SpawnOpts;
+
+/* A new process (not yet running), in the table, with one reference held
+ * by the table. Its dictionary of process-bound values is copied from
+ * parent (may be NULL). */
+Proc *proc_create(Runtime *rt, const SpawnOpts *o, Proc *parent);
+/* Set up fn (copied into the new heap from parent's) as the first call. */
+bool proc_set_entry(Proc *p, Value fn, Proc *parent);
+
+void proc_ref(Proc *p);
+void proc_unref(Proc *p);
+
+/* The live process of a pid of this realm, with a reference, or NULL. */
+Proc *proc_lookup(Runtime *rt, Value pid);
+
+/* Copy figures that process-info reads from other threads. */
+void proc_publish_stats(Proc *p);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * send.c — message sending (see send.h).
+ */
+#include "proc/send.h"
+
+#include <stdlib.h>
+
+#include "base/util.h"
+#include "gc/copy.h"
+#include "proc/life.h"
+#include "sched/sched.h"
+#include "vm/runtime.h"
+
+SendResult send_message(Proc *from, Value to, Value msg, Value sync_ref) {
+    Runtime *rt = from->rt;
+    CopySize sz = term_flat_size(&rt->lit, msg);
+    if (sz.has_bytebuf) return SEND_BYTEBUF;
+    if (to == from->pid && sync_ref == LV_NONE) {
+        mbox_append(&from->mbox, msg, NULL, LV_NONE, LV_NIL);
+        return SEND_OK;
+    }
+    Proc *target = proc_lookup(rt, to);
+    if (!target) return SEND_DEAD;
+    Signal *s = xmalloc(sizeof *s);
+    s->kind = SIG_MESSAGE;
+    s->flags = 0;
+    s->from = from->pid;
+    s->ref = sync_ref;
+    if (sz.words) {
+        HeapFrag *f = xmalloc(sizeof *f + sz.words * sizeof(Value));
+        f->next = NULL;
+        f->cap = f->used = sz.words;
+        s->value = term_copy_flat(&rt->lit, msg, f->words, NULL);
+        s->frag = f;
+    } else {
+        s->value = msg;
+        s->frag = NULL;
+    }
+    from->reductions -= (int32_t)(sz.words / 64);
+    sigq_push(&target->sigq, s);
+    sched_wake(target, from);
+    proc_unref(target);
+    return SEND_OK;
+}
