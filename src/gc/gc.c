@@ -9,6 +9,7 @@
 #include "gc/heap.h"
 #include "proc/mailbox.h"
 #include "proc/proc.h"
+#include "sched/sched.h"
 #include "term/binary.h"
 #include "vm/runtime.h"
 
@@ -101,13 +102,38 @@ static void sweep_offheap(Collector *c, Heap *h, Value list, Value *young_list, 
     }
 }
 
-static void forward_roots(Collector *c, Proc *p) {
-    for (uint32_t i = 0; i < p->sp; i++) p->stack[i] = forward(c, p->stack[i]);
+/* Apply fn to every root of the process. */
+static void each_root(Proc *p, Value (*fn)(void *, Value), void *ctx) {
+    for (uint32_t i = 0; i < p->sp; i++) p->stack[i] = fn(ctx, p->stack[i]);
     Value *fields[] = {&p->exc, &p->tc_fn, &p->tc_args, &p->dict, &p->result, &p->exit_reason,
                        &p->trace, &p->resume_value, &p->pending_exit, &p->park_ref};
-    for (size_t i = 0; i < ARRAY_LEN(fields); i++) *fields[i] = forward(c, *fields[i]);
-    for (int i = 0; i < p->n_extra_roots; i++) *p->extra_roots[i] = forward(c, *p->extra_roots[i]);
-    mbox_forward_roots(p, (Value (*)(void *, Value))forward, c);
+    for (size_t i = 0; i < ARRAY_LEN(fields); i++) *fields[i] = fn(ctx, *fields[i]);
+    for (int i = 0; i < p->n_extra_roots; i++) *p->extra_roots[i] = fn(ctx, *p->extra_roots[i]);
+    mbox_forward_roots(p, fn, ctx);
+}
+
+/* Moving the survivors from the scratch area to their young block. */
+typedef struct Slide {
+    Value *lo, *hi;      /* the scratch range */
+    intptr_t delta;      /* bytes to add */
+} Slide;
+
+static Value slide(void *ctx, Value v) {
+    Slide *s = ctx;
+    if (is_boxed(v) && box_ptr(v) >= s->lo && box_ptr(v) < s->hi) return (Value)((intptr_t)v + s->delta);
+    return v;
+}
+
+static void slide_objects(Slide *s, Value *from, Value *to) {
+    for (Value *o = from; o < to; o += 1 + hdr_size(o[0])) {
+        if (term_gc_kind[hdr_type(o[0])] != GCK_SCAN) continue;
+        for (size_t i = 1; i <= hdr_size(o[0]); i++) o[i] = slide(s, o[i]);
+    }
+}
+
+static void slide_offheap(Slide *s, Value *list) {
+    *list = slide(s, *list);
+    for (Value x = *list; x != LV_NIL; x = *offheap_link(x)) *offheap_link(x) = slide(s, *offheap_link(x));
 }
 
 static size_t round_up_size(size_t words) {
@@ -119,7 +145,7 @@ static size_t round_up_size(size_t words) {
 bool gc_collect(Proc *p, bool major) {
     Heap *h = &p->heap;
     Runtime *rt = p->rt;
-    mbox_absorb_frags(p);
+    size_t msg_words = mbox_absorb_frags(p);
     size_t young_used = (size_t)(h->top - h->start);
     size_t promote_max = (size_t)(h->hwm - h->start);
     size_t old_free = (size_t)(h->old_end - h->old_top);
@@ -139,18 +165,20 @@ bool gc_collect(Proc *p, bool major) {
 
     Collector c = {.lit = &rt->lit, .major = major, .old_lo = h->old_start, .old_hi = h->old_end,
                    .young_lo = h->start, .hwm = h->hwm};
-    size_t bound = major ? young_used + old_used + h->frag_words
-                         : (young_used - promote_max) + h->frag_words;
-    size_t young_size = round_up_size(bound > h->min_words ? bound : h->min_words);
-    if (young_size < (size_t)(h->end - h->start)) young_size = (size_t)(h->end - h->start);
-    c.to_young = c.to_young_top = xmalloc(young_size * sizeof(Value));
+    size_t bound = major ? young_used + old_used + h->frag_words + msg_words
+                         : (young_used - promote_max) + h->frag_words + msg_words;
+    /* Survivors are copied to a scratch area big enough for the worst
+     * case, then moved to a young block sized for what actually survived:
+     * the heap follows its live data instead of its worst case. */
+    Value *scratch = p->home ? sched_gc_scratch(p->home, bound) : xmalloc((bound ? bound : 1) * sizeof(Value));
+    c.to_young = c.to_young_top = scratch;
     Value *old_scan_from = NULL;
     if (!major) {
         c.to_old = c.to_old_top = h->old_top;
         old_scan_from = h->old_top;
     }
 
-    forward_roots(&c, p);
+    each_root(p, (Value (*)(void *, Value))forward, &c);
     scan_all(&c, c.to_young, old_scan_from);
 
     Value young_list = LV_NIL, old_list = major ? LV_NIL : h->offheap_old;
@@ -161,7 +189,24 @@ bool gc_collect(Proc *p, bool major) {
     if (major) sweep_offheap(&c, h, h->offheap_old, &young_list, &old_list);
 
     size_t before = heap_used_words(h);
-    free(h->start);
+    size_t live = (size_t)(c.to_young_top - c.to_young);
+    size_t want = live * 2 > h->min_words ? live * 2 : h->min_words;
+    size_t young_size = round_up_size(want);
+    Value *block;
+    if ((size_t)(h->end - h->start) == young_size) {
+        block = h->start; /* all garbage now: reuse it */
+    } else {
+        free(h->start);
+        block = xmalloc(young_size * sizeof(Value));
+    }
+    memcpy(block, scratch, live * sizeof(Value));
+    Slide sl = {scratch, scratch + live, (intptr_t)((char *)block - (char *)scratch)};
+    each_root(p, slide, &sl);
+    slide_objects(&sl, block, block + live);
+    if (!major) slide_objects(&sl, old_scan_from, c.to_old_top);
+    slide_offheap(&sl, &young_list);
+    slide_offheap(&sl, &old_list);
+    if (!p->home) free(scratch);
     heap_free_frags(h->frags);
     h->frags = NULL;
     h->frag_words = 0;
@@ -173,9 +218,9 @@ bool gc_collect(Proc *p, bool major) {
         h->old_top = c.to_old_top;
         h->minor_count++;
     }
-    h->start = c.to_young;
-    h->top = c.to_young_top;
-    h->end = c.to_young + young_size;
+    h->start = block;
+    h->top = block + live;
+    h->end = block + young_size;
     h->hwm = h->top;
     h->offheap_young = young_list;
     h->offheap_old = old_list;

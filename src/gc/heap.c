@@ -100,7 +100,7 @@ void heap_track_offheap(Heap *h, Value obj, size_t bytes) {
         h->gc_wanted = true;
 }
 
-void heap_adopt_frag(Heap *h, HeapFrag *f) {
+void heap_track_frag_offheap(Heap *h, HeapFrag *f) {
     /* The objects of a copied term sit one after another in the fragment;
      * link its off-heap references so the collector tracks them. */
     for (Value *o = f->words; o < f->words + f->used; o += 1 + hdr_size(o[0])) {
@@ -113,6 +113,10 @@ void heap_adopt_frag(Heap *h, HeapFrag *f) {
             h->offheap_bytes += t == T_BINREF ? (size_t)o[1 + BINREF_LEN] : ((ByteBuf *)(uintptr_t)o[1 + BYTEBUF_BUF])->size;
         }
     }
+}
+
+void heap_adopt_frag(Heap *h, HeapFrag *f) {
+    heap_track_frag_offheap(h, f);
     /* Behind the current allocation fragment, which must stay first. */
     if (h->frags) {
         f->next = h->frags->next;
@@ -122,7 +126,9 @@ void heap_adopt_frag(Heap *h, HeapFrag *f) {
         h->frags = f;
     }
     h->frag_words += f->used;
-    h->gc_wanted = true;
+    /* Messages taken from the mailbox count towards the next collection
+     * like any allocation, without forcing one each. */
+    if (h->frag_words > (size_t)(h->end - h->start)) h->gc_wanted = true;
 }
 
 void heap_frag_release(HeapFrag *f) {

@@ -55,6 +55,8 @@ void heap_free_frags(HeapFrag *f);
 /* A fragment holding a copied term (a message, a signal's value) joins the
  * heap: its off-heap objects are tracked from now on. */
 void heap_adopt_frag(Heap *h, HeapFrag *f);
+/* Only the first half of that: track the fragment's off-heap objects. */
+void heap_track_frag_offheap(Heap *h, HeapFrag *f);
 /* Free a fragment that never joined a heap, releasing its off-heap objects. */
 void heap_frag_release(HeapFrag *f);
 

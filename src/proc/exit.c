@@ -36,27 +36,15 @@
 
 /* ---- sending signals ------------------------------------------------------ */
 
-static HeapFrag *copy_to_frag(Runtime *rt, Value v, Value *out) {
-    CopySize sz = term_flat_size(&rt->lit, v);
-    if (sz.words == 0) {
-        *out = v;
-        return NULL;
-    }
-    HeapFrag *f = xmalloc(sizeof *f + sz.words * sizeof(Value));
-    f->next = NULL;
-    f->cap = f->used = sz.words;
-    *out = term_copy_flat(&rt->lit, v, f->words, NULL);
-    return f;
-}
-
 static void push_signal(Proc *from, Proc *target, SignalKind kind, Value value, Value ref, uint32_t flags) {
-    Signal *s = xmalloc(sizeof *s);
+    const LitArea *lit = &target->rt->lit;
+    size_t words = value == LV_NONE ? 0 : term_flat_size(lit, value).words;
+    Signal *s = signal_alloc(words);
     s->kind = kind;
     s->flags = flags;
     s->from = from ? from->pid : LV_NIL;
     s->ref = ref;
-    s->frag = value == LV_NONE ? NULL : copy_to_frag(target->rt, value, &s->value);
-    if (value == LV_NONE) s->value = LV_NIL;
+    s->value = value == LV_NONE ? LV_NIL : term_copy_flat(lit, value, s->frag->words, NULL);
     sigq_push(&target->sigq, s);
     sched_wake(target, from);
 }
@@ -124,15 +112,17 @@ static Value mons_remove(Proc *p, MonEntry *arr, uint32_t *n, Value ref) {
 
 /* ---- receiving signals ----------------------------------------------------- */
 
-/* Keep a signal's fragment alive in p's heap (values built from it point
- * into it until the next collection). */
-static void adopt_frag(Proc *p, Signal *s) {
-    if (!s->frag) return;
-    heap_adopt_frag(&p->heap, s->frag);
-    s->frag = NULL;
+/* Done with a signal: a block holding a value joins p's heap (values built
+ * from it may point into it until the next collection), else it is freed.
+ * The record must not be touched afterwards. */
+static void retire_signal(Proc *p, Signal *s) {
+    if (s->frag->used)
+        heap_adopt_frag(&p->heap, s->frag);
+    else
+        signal_free(s);
 }
 
-static void deliver_message(Proc *p, Value msg) { mbox_append(&p->mbox, msg, NULL, LV_NONE, LV_NIL); }
+static void deliver_message(Proc *p, Value msg) { mbox_append_local(&p->mbox, msg); }
 
 static void end_with(Proc *p, Value reason) {
     if (p->pending_exit == LV_NONE) p->pending_exit = reason;
@@ -154,7 +144,6 @@ static void handle_exit_signal(Proc *p, Signal *s) {
 }
 
 void exit_handle_signal(Proc *p, Signal *s) {
-    adopt_frag(p, s);
     switch (s->kind) {
     case SIG_EXIT:
         handle_exit_signal(p, s);
@@ -190,7 +179,7 @@ void exit_handle_signal(Proc *p, Signal *s) {
     case SIG_MESSAGE:
         break;
     }
-    free(s);
+    retire_signal(p, s);
 }
 
 /* ---- requests from the running process -------------------------------------- */
@@ -297,7 +286,6 @@ static void answer_signal_of_dead(Proc *p, Signal *s) {
         proc_unref(asker);
     }
     heap_frag_release(s->frag);
-    free(s);
 }
 
 void exit_answer_late_signals(Proc *p) {

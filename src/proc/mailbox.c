@@ -14,50 +14,62 @@ void mbox_init(Mailbox *m) {
     m->next_seq = 0;
 }
 
+static void free_entry(Msg *x) {
+    if (x->absorbed)
+        signal_free(x);
+    else
+        heap_frag_release(x->frag); /* releases off-heap objects, frees the block */
+}
+
 void mbox_release(Mailbox *m) {
     Msg *x = m->first;
     while (x) {
-        Msg *next = x->next;
-        heap_frag_release(x->frag);
-        free(x);
+        Msg *next = x->mnext;
+        free_entry(x);
         x = next;
     }
     mbox_init(m);
 }
 
-void mbox_append(Mailbox *m, Value v, HeapFrag *frag, Value sync_ref, Value sync_from) {
-    Msg *x = malloc(sizeof *x);
-    if (!x) abort();
-    x->next = NULL;
-    x->value = v;
-    x->frag = frag;
+void mbox_append(Mailbox *m, Msg *x) {
+    x->mnext = NULL;
     x->seq = m->next_seq++;
-    x->sync_ref = sync_ref;
-    x->sync_from = sync_from;
     *m->last_next = x;
-    m->last_next = &x->next;
+    m->last_next = &x->mnext;
     m->len++;
+}
+
+void mbox_append_local(Mailbox *m, Value v) {
+    Msg *x = signal_alloc(0);
+    x->kind = SIG_MESSAGE;
+    x->value = v;
+    x->from = LV_NIL;
+    x->absorbed = true; /* the value is on the heap already */
+    mbox_append(m, x);
 }
 
 void mbox_remove(Mailbox *m, Msg **link, Heap *h) {
     Msg *x = *link;
-    *link = x->next;
-    if (m->last_next == &x->next) m->last_next = link;
+    *link = x->mnext;
+    if (m->last_next == &x->mnext) m->last_next = link;
     m->len--;
-    /* The accepted value still lives in x->frag: hand the fragment to the
-     * heap, whose next collection copies the value out and frees it. */
-    if (x->frag) heap_adopt_frag(h, x->frag);
-    free(x);
+    if (x->absorbed || x->frag->used == 0)
+        signal_free(x);
+    else
+        heap_adopt_frag(h, x->frag); /* the taken value lives there until the next collection */
 }
 
-void mbox_absorb_frags(Proc *p) {
-    for (Msg *x = p->mbox.first; x; x = x->next)
-        if (x->frag) {
-            heap_adopt_frag(&p->heap, x->frag);
-            x->frag = NULL;
+size_t mbox_absorb_frags(Proc *p) {
+    size_t words = 0;
+    for (Msg *x = p->mbox.first; x; x = x->mnext)
+        if (!x->absorbed) {
+            heap_track_frag_offheap(&p->heap, x->frag);
+            x->absorbed = true;
+            words += x->frag->used;
         }
+    return words;
 }
 
 void mbox_forward_roots(Proc *p, Value (*fwd)(void *ctx, Value v), void *ctx) {
-    for (Msg *x = p->mbox.first; x; x = x->next) x->value = fwd(ctx, x->value);
+    for (Msg *x = p->mbox.first; x; x = x->mnext) x->value = fwd(ctx, x->value);
 }

@@ -2,14 +2,18 @@
  * mailbox.h — a process's message queue.
  *
  * Messages reach a process through its signal queue (proc/signal.h); the
- * owner moves them, in order, into this private queue, which only the
- * owning thread touches. Each message's value was copied by the sender into
- * a heap fragment of its own (msg->frag); the receiver's collector treats
- * queued values as roots, copies them into the heap and frees the
- * fragments.
+ * owner moves them, in order, into this private list, which only the owning
+ * thread touches. Each entry is the Signal record the sender allocated, in
+ * the same block as the copied value.
  *
- * receive scans from p->mbox.first (or from the saved position of a
- * receive that is waiting) and unlinks the message it accepts.
+ * Who frees a block: while the message waits, the block belongs to the
+ * mailbox. At a collection the queued values are roots: their off-heap
+ * objects join the heap's lists and the values are copied into the heap
+ * (the entry is marked `absorbed`; the block stays, as the entry still
+ * lives in it). When receive takes a message, a block that was not
+ * absorbed joins the heap's fragments (the value bound by the pattern
+ * still lives there) and is freed by the next collection; an absorbed one
+ * is freed at once.
  */
 #ifndef LONA_MAILBOX_H
 #define LONA_MAILBOX_H
@@ -17,20 +21,14 @@
 #include <stdint.h>
 
 #include "gc/heap.h"
+#include "proc/signal.h"
 #include "term/term.h"
 
-typedef struct Msg {
-    struct Msg *next;
-    Value value;
-    HeapFrag *frag;      /* fragment holding value, or NULL once absorbed */
-    uint64_t seq;        /* arrival number, for the receive-after-ref optimisation */
-    Value sync_ref;      /* send-sync: acknowledge to the sender when taken, else LV_NONE */
-    Value sync_from;     /* send-sync: the sender */
-} Msg;
+typedef Signal Msg;
 
 typedef struct Mailbox {
     Msg *first;
-    Msg **last_next;     /* &last->next, or &first when empty */
+    Msg **last_next;     /* &last->mnext, or &first when empty */
     uint64_t len;
     uint64_t next_seq;
 } Mailbox;
@@ -39,13 +37,15 @@ struct Proc;
 
 void mbox_init(Mailbox *m);
 void mbox_release(Mailbox *m);
-/* Append a message whose value lives in frag (may be NULL for immediates). */
-void mbox_append(Mailbox *m, Value v, HeapFrag *frag, Value sync_ref, Value sync_from);
-/* Unlink the message *link; its fragment joins heap h. */
+/* Append a message record (from the signal queue). */
+void mbox_append(Mailbox *m, Msg *x);
+/* Append a value already on the owner's heap (send to self, [:EXIT ...]). */
+void mbox_append_local(Mailbox *m, Value v);
+/* Unlink the message *link; its block joins heap h or is freed. */
 void mbox_remove(Mailbox *m, Msg **link, Heap *h);
-/* Collector hooks: first make every queued message's fragment part of the
- * heap (from-space), then forward the queued values as roots. */
-void mbox_absorb_frags(struct Proc *p);
+/* Collector hooks: make the queued values' off-heap objects tracked by the
+ * heap, then forward the queued values as roots. */
+size_t mbox_absorb_frags(struct Proc *p);   /* returns the words absorbed */
 void mbox_forward_roots(struct Proc *p, Value (*fwd)(void *ctx, Value v), void *ctx);
 
 #endif

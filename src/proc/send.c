@@ -16,26 +16,16 @@ SendResult send_message(Proc *from, Value to, Value msg, Value sync_ref) {
     CopySize sz = term_flat_size(&rt->lit, msg);
     if (sz.has_bytebuf) return SEND_BYTEBUF;
     if (to == from->pid && sync_ref == LV_NONE) {
-        mbox_append(&from->mbox, msg, NULL, LV_NONE, LV_NIL);
+        mbox_append_local(&from->mbox, msg);
         return SEND_OK;
     }
     Proc *target = proc_lookup(rt, to);
     if (!target) return SEND_DEAD;
-    Signal *s = xmalloc(sizeof *s);
+    Signal *s = signal_alloc(sz.words);
     s->kind = SIG_MESSAGE;
-    s->flags = 0;
     s->from = from->pid;
     s->ref = sync_ref;
-    if (sz.words) {
-        HeapFrag *f = xmalloc(sizeof *f + sz.words * sizeof(Value));
-        f->next = NULL;
-        f->cap = f->used = sz.words;
-        s->value = term_copy_flat(&rt->lit, msg, f->words, NULL);
-        s->frag = f;
-    } else {
-        s->value = msg;
-        s->frag = NULL;
-    }
+    s->value = term_copy_flat(&rt->lit, msg, s->frag->words, NULL);
     from->reductions -= (int32_t)(sz.words / 64);
     sigq_push(&target->sigq, s);
     sched_wake(target, from);

@@ -1,12 +1,28 @@
 /*
- * signal.c — the MPSC signal queue (see signal.h).
+ * signal.c — signal records and the MPSC signal queue (see signal.h).
  */
 #include "proc/signal.h"
 
 #include <stdlib.h>
 
+#include "base/util.h"
 #include "proc/exit.h"
 #include "proc/proc.h"
+
+Signal *signal_alloc(size_t words) {
+    size_t head = sizeof(HeapFrag) + words * sizeof(Value);
+    HeapFrag *f = xmalloc(head + sizeof(Signal));
+    f->next = NULL;
+    f->cap = f->used = words;
+    Signal *s = (Signal *)((char *)f + head);
+    s->frag = f;
+    s->absorbed = false;
+    s->flags = 0;
+    s->ref = LV_NONE;
+    return s;
+}
+
+void signal_free(Signal *s) { free(s->frag); }
 
 void sigq_init(SignalQueue *q) {
     atomic_store_explicit(&q->stub.next, NULL, memory_order_relaxed);
@@ -14,11 +30,10 @@ void sigq_init(SignalQueue *q) {
     q->tail = &q->stub;
 }
 
-bool sigq_push(SignalQueue *q, Signal *s) {
+void sigq_push(SignalQueue *q, Signal *s) {
     atomic_store_explicit(&s->next, NULL, memory_order_relaxed);
     Signal *prev = atomic_exchange_explicit(&q->head, s, memory_order_acq_rel);
     atomic_store_explicit(&prev->next, s, memory_order_release);
-    return prev == &q->stub || prev == NULL;
 }
 
 Signal *sigq_pop(SignalQueue *q) {
@@ -48,11 +63,9 @@ Signal *sigq_pop(SignalQueue *q) {
 void sig_drain(Proc *p) {
     Signal *s;
     while ((s = sigq_pop(&p->sigq)) != NULL) {
-        if (s->kind == SIG_MESSAGE) {
-            mbox_append(&p->mbox, s->value, s->frag, s->ref, s->from);
-            free(s);
-        } else {
+        if (s->kind == SIG_MESSAGE)
+            mbox_append(&p->mbox, s);
+        else
             exit_handle_signal(p, s);
-        }
     }
 }

@@ -8,6 +8,12 @@
  * thread running the receiver pops (sig_drain), which files messages into
  * the mailbox and acts on the other signals.
  *
+ * One malloc'd block per signal: a HeapFrag holding the copied value's
+ * words, with the Signal record after them. A message's record then serves
+ * as its mailbox entry, so sending costs one allocation (signal_alloc) and
+ * the block is freed once the value has been copied out of it by the
+ * receiver's collector (see mailbox.h for who frees what).
+ *
  * The queue is Vyukov's intrusive MPSC queue: push is one atomic exchange,
  * pop never blocks producers.
  */
@@ -15,6 +21,7 @@
 #define LONA_SIGNAL_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "gc/heap.h"
@@ -25,22 +32,24 @@ typedef enum {
     SIG_EXIT,        /* exit signal from a link or exit/2: from, value = reason */
     SIG_LINK,
     SIG_UNLINK,
-    SIG_MONITOR,     /* value = ref */
-    SIG_DEMONITOR,   /* value = ref */
-    SIG_DOWN,        /* monitor fired: value = [ref reason] */
-    SIG_SYNC_ACK,    /* send-sync acknowledgement: value = ref */
+    SIG_MONITOR,     /* ref */
+    SIG_DEMONITOR,   /* ref */
+    SIG_DOWN,        /* monitor fired: ref, value = reason */
+    SIG_SYNC_ACK,    /* send-sync acknowledgement: ref */
 } SignalKind;
 
 enum { SF_LINK = 1 };    /* SIG_EXIT caused by a link (else exit/2) */
 
 typedef struct Signal {
-    struct Signal *_Atomic next;
-    SignalKind kind;
-    uint32_t flags;
-    Value from;          /* sender pid */
-    Value value;         /* lives in frag, or an immediate */
-    HeapFrag *frag;
-    Value ref;           /* monitor ref; send-sync ref (ack wanted when taken); else LV_NONE */
+    struct Signal *_Atomic next;  /* signal queue link */
+    struct Signal *mnext;         /* mailbox link */
+    HeapFrag *frag;               /* the block this record lives in */
+    Value value;                  /* in frag's words, or an immediate */
+    Value from;                   /* sender pid */
+    Value ref;                    /* monitor ref; send-sync ref (ack when taken); else LV_NONE */
+    uint64_t seq;                 /* mailbox arrival number */
+    uint32_t kind, flags;
+    bool absorbed;                /* the collector took the value into the heap */
 } Signal;
 
 typedef struct SignalQueue {
@@ -51,9 +60,13 @@ typedef struct SignalQueue {
 
 struct Proc;
 
+/* A signal record with room for `words` words of value (frag->words). */
+Signal *signal_alloc(size_t words);
+void signal_free(Signal *s);   /* the whole block, value words included */
+
 void sigq_init(SignalQueue *q);
-/* Any thread. Returns true if the queue was empty before (wake the owner). */
-bool sigq_push(SignalQueue *q, Signal *s);
+/* Any thread. */
+void sigq_push(SignalQueue *q, Signal *s);
 /* Owner only; NULL when empty (or when a push is half done: try later). */
 Signal *sigq_pop(SignalQueue *q);
 

@@ -41,6 +41,9 @@ struct Worker {
     Proc *head[256], *tail[256];
     uint64_t bits[4];
     uint64_t len;
+    /* the collector's scratch area for processes run here */
+    Value *gc_scratch;
+    size_t gc_scratch_cap;
     /* timers: binary min-heap on deadline */
     TimerEntry *timers;
     size_t ntimers, captimers;
@@ -286,8 +289,7 @@ static void *worker_main(void *arg) {
     Worker *w = arg;
     Sched *s = w->sched;
     while (!atomic_load(&s->stopping)) {
-        int64_t now = timer_now_ns();
-        fire_timers(w, now);
+        if (w->ntimers) fire_timers(w, timer_now_ns());
         pthread_mutex_lock(&w->lock);
         Proc *p = rq_pop(w);
         pthread_mutex_unlock(&w->lock);
@@ -358,6 +360,15 @@ Sched *sched_new(struct Runtime *rt, unsigned nthreads) {
 
 unsigned sched_count(const Sched *s) { return s->n; }
 
+uint64_t *sched_gc_scratch(Worker *w, size_t words) {
+    if (words > w->gc_scratch_cap) {
+        free(w->gc_scratch);
+        w->gc_scratch_cap = words + words / 2 + 1024;
+        w->gc_scratch = xmalloc(w->gc_scratch_cap * sizeof(Value));
+    }
+    return w->gc_scratch;
+}
+
 void sched_free(Sched *s) {
     if (!s) return;
     atomic_store(&s->stopping, true);
@@ -374,6 +385,7 @@ void sched_free(Sched *s) {
         while ((p = rq_pop(w)) != NULL) proc_unref(p);
         while (w->ntimers) proc_unref(timer_pop(w).proc);
         free(w->timers);
+        free(w->gc_scratch);
         pthread_mutex_destroy(&w->lock);
         pthread_cond_destroy(&w->wakeup);
     }

@@ -27,6 +27,9 @@ Sched *sched_new(struct Runtime *rt, unsigned nthreads);
 /* Stop the workers (processes still queued are dropped, not run). */
 void sched_free(Sched *s);
 unsigned sched_count(const Sched *s);
+/* The worker's scratch area for the collector (at least `words`; reused,
+ * only valid during one collection on that worker's thread). */
+uint64_t *sched_gc_scratch(Worker *w, size_t words);
 
 /* Any thread: make a parked process runnable (no-op if it is queued or
  * running; if running, it will not park). `by` is the process doing the

@@ -20,6 +20,8 @@ int64_t timer_wall_ns(void) {
 }
 
 void timer_cancel(Proc *p) {
+    /* Only a wait that armed a timer needs its generation bumped. */
+    if (p->wait_deadline == 0 && !atomic_load_explicit(&p->timer_due, memory_order_relaxed)) return;
     p->wait_deadline = 0;
     atomic_fetch_add(&p->timer_gen, 1);
     atomic_store(&p->timer_due, false);

@@ -37,13 +37,13 @@ bool recv_next(Proc *p, Value state, Value *msg) {
 
 void recv_accept(Proc *p, Value *state) {
     Msg *m = *state_link(*state);
-    if (m->sync_ref != LV_NONE) signal_send(p, m->sync_from, SIG_SYNC_ACK, LV_NONE, m->sync_ref, 0);
+    if (m->ref != LV_NONE) signal_send(p, m->from, SIG_SYNC_ACK, LV_NONE, m->ref, 0);
     mbox_remove(&p->mbox, state_link(*state), &p->heap);
     timer_cancel(p);
 }
 
 void recv_skip(Proc *p, Value *state) {
-    *state = link_state(&(*state_link(*state))->next);
+    *state = link_state(&(*state_link(*state))->mnext);
 }
 
 int recv_wait(Proc *p, Value *state) {

@@ -165,10 +165,7 @@ void proc_free_bare(Proc *p) {
     heap_release(&p->heap);
     mbox_release(&p->mbox);
     Signal *s;
-    while ((s = sigq_pop(&p->sigq)) != NULL) {
-        heap_frag_release(s->frag);
-        free(s);
-    }
+    while ((s = sigq_pop(&p->sigq)) != NULL) heap_frag_release(s->frag);
     free(p->stack);
     free(p->frames);
     free(p->links);
