@@ -57,6 +57,25 @@ bool cli_chunk_incomplete(Proc *p, const char *text, size_t len) {
     }
 }
 
+size_t cli_form_ends(Proc *p, const char *text, size_t len, size_t **ends) {
+    size_t n = 0, cap = 4;
+    *ends = xmalloc(cap * sizeof **ends);
+    Reader r;
+    reader_init(&r, p, text, len, NULL);
+    for (;;) {
+        Value v = reader_next(&r);
+        if (v == LV_NONE) break;
+        if (n == cap) *ends = xrealloc(*ends, (cap *= 2) * sizeof **ends);
+        if (v == LV_EXC) {
+            p->exc = LV_NONE;
+            (*ends)[n++] = len;
+            break;
+        }
+        (*ends)[n++] = r.pos;
+    }
+    return n;
+}
+
 static char *cli_printed(Runtime *rt, Value v) {
     Buf b;
     buf_init(&b);
@@ -80,7 +99,18 @@ void cli_eval_chunk(Proc **pp, const char *text, size_t len, bool report, CliRes
     Proc *p = *pp;
     Runtime *rt = p->rt;
     *r = (CliResult){0};
+    if (!host_claim(p)) {
+        /* The evaluator was ended between two chunks (a linked process
+         * crashed): report it and go on in a fresh one, as the Erlang
+         * shell does. */
+        if (report) host_report_exit(p, p->exit_reason);
+        host_proc_free(p);
+        *pp = p = host_proc_new(rt);
+        r->restarted = true;
+        host_claim(p);
+    }
     Value arg = mk_string(p, text, len);
+    host_release(p);
     Value out;
     HostStatus st = host_call_var(p, "lona.core", "%eval-chunk", &arg, 1, false, &out);
     Value reason = out;

@@ -22,8 +22,16 @@ typedef struct CliResult {
 /* Whole file, NUL-terminated; NULL (errno set) if it cannot be read. */
 char *cli_slurp(const char *path, size_t *len);
 
-/* True when reading text stops with :unexpected-eof. */
+/* True when reading text stops with :unexpected-eof. The reader allocates
+ * on p's heap from the calling thread: p must be a private process that
+ * runs no Lonala code (so no worker ever touches it). */
 bool cli_chunk_incomplete(Proc *p, const char *text, size_t len);
+
+/* Byte offsets where the top-level forms of text end, as read in the
+ * private process p (same rule as cli_chunk_incomplete); a reader error
+ * makes the rest of the text one last piece. Returns the count; *ends is
+ * malloc'd. */
+size_t cli_form_ends(Proc *p, const char *text, size_t len, size_t **ends);
 
 /* Evaluate every form of text in *pp (lona.core/%eval-chunk): an error
  * ends the chunk but not the process. With `report`, an error is also

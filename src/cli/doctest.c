@@ -9,6 +9,10 @@
  * counts every assertion of the block as failed (todo for @todo ones); an
  * arch-skipped assertion stays skipped.
  *
+ * Source text is read (is a chunk complete? what does an expected text
+ * read as?) in a private process of the runner in which no Lonala code
+ * ever runs, so that no worker thread touches its heap meanwhile.
+ *
  * With --json, standard output carries exactly one JSON object per
  * assertion; anything the examples print is sent to standard error.
  * Exit status: 1 if any assertion failed or is stale, 2 on a usage error or
@@ -45,13 +49,15 @@ static const char *const dt_status_name[DT__NSTATUS] = {"pass", "fail", "todo", 
 typedef struct DtResult {
     const DtStep *step;
     DtStatus status;
-    char *actual;       /* printed value, "ERROR :reason", or "" when not run */
+    char *actual;       /* printed value or "ERROR :reason"; NULL if skipped */
     char *message;      /* error message, if any */
     bool ran;
+    bool setup_failed;  /* counted as failed (or todo) for its block's setup */
 } DtResult;
 
 typedef struct DtRunner {
     bool json;
+    Proc *reader;       /* private process the runner reads text in */
     FILE *out;          /* where the report goes */
     const char *file;
     size_t file_counts[DT__NSTATUS];
@@ -105,6 +111,13 @@ static void dt_json_result(DtRunner *dr, const DtResult *res) {
     fputs("}\n", f);
 }
 
+/* "ERROR :reason", the actual text of a failed evaluation. */
+static char *dt_error_text(const char *reason) {
+    char *s = xmalloc(strlen(reason) + 7);
+    sprintf(s, "ERROR %s", reason);
+    return s;
+}
+
 /* ---- text report ------------------------------------------------------ */
 
 /* Print a possibly multi-line text, continuation lines indented. */
@@ -129,6 +142,7 @@ static void dt_text_result(DtRunner *dr, const DtResult *res) {
     if (res->ran) {
         dt_text_field(f, "actual:", res->actual);
         if (res->message) dt_text_field(f, "message:", res->message);
+        if (res->setup_failed) dt_text_field(f, "", "(counted as failed: the block's setup failed)");
     } else {
         dt_text_field(f, "actual:", "(not run: the block's setup failed)");
     }
@@ -142,8 +156,7 @@ static void dt_text_setup_failure(DtRunner *dr, const DtStep *st, const CliResul
         dt_text_field(f, "error:", "ERROR :unexpected-eof (unfinished form at the end of the block)");
         return;
     }
-    char *err = xmalloc(strlen(cr->printed) + 8);
-    sprintf(err, "ERROR %s", cr->printed);
+    char *err = dt_error_text(cr->printed);
     dt_text_field(f, "error:", err);
     free(err);
     if (cr->message) dt_text_field(f, "message:", cr->message);
@@ -188,25 +201,24 @@ static bool dt_reads_as(Proc *p, const char *expected, const char *actual) {
     return same;
 }
 
-static bool dt_passes(Proc *p, const DtExpect *e, const CliResult *cr) {
+static bool dt_passes(Proc *reader, const DtExpect *e, const CliResult *cr) {
     switch (e->kind) {
     case DT_EXPECT_ERROR: return !cr->ok;
     case DT_EXPECT_ERROR_REASON: return !cr->ok && strcmp(cr->printed, e->reason) == 0;
     case DT_EXPECT_VALUE: break;
     }
-    return cr->ok && (strcmp(e->text, cr->printed) == 0 || dt_reads_as(p, e->text, cr->printed));
+    return cr->ok && (strcmp(e->text, cr->printed) == 0 || dt_reads_as(reader, e->text, cr->printed));
 }
 
-static void dt_run_assert(Proc **pp, const DtStep *st, unsigned tags, DtResult *res) {
+static void dt_run_assert(DtRunner *dr, Proc **pp, const DtStep *st, unsigned tags, DtResult *res) {
     CliResult cr;
     cli_eval_chunk(pp, st->code, strlen(st->code), false, &cr);
-    bool pass = dt_passes(*pp, &st->expect, &cr);
+    bool pass = dt_passes(dr->reader, &st->expect, &cr);
     res->ran = true;
     if (cr.ok) {
         res->actual = cr.printed;
     } else {
-        res->actual = xmalloc(strlen(cr.printed) + 8);
-        sprintf(res->actual, "ERROR %s", cr.printed);
+        res->actual = dt_error_text(cr.printed);
         free(cr.printed);
         res->message = cr.message;
     }
@@ -229,14 +241,14 @@ static void dt_run_block(DtRunner *dr, Runtime *rt, const DtBlock *b, DtResult *
         if (st->kind == DT_STEP_ASSERT) {
             DtResult *res = &results[k++];
             unsigned tags = b->tags | st->expect.tags;
-            if (!dt_arch_skipped(tags)) dt_run_assert(&p, st, tags, res);
+            if (!dt_arch_skipped(tags)) dt_run_assert(dr, &p, st, tags, res);
             continue;
         }
-        CliResult cr = {.ok = false, .printed = dt_strdup(":unexpected-eof")};
+        CliResult cr;
         if (st->kind == DT_STEP_SETUP) cli_eval_chunk(&p, st->code, strlen(st->code), false, &cr);
+        else cr = (CliResult){.ok = false, .printed = dt_strdup(":unexpected-eof")};
         if (!cr.ok) {
-            setup_error = xmalloc(strlen(cr.printed) + 8);
-            sprintf(setup_error, "ERROR %s", cr.printed);
+            setup_error = dt_error_text(cr.printed);
             if (!dr->json) dt_text_setup_failure(dr, st, &cr);
         }
         cli_result_free(&cr);
@@ -248,6 +260,7 @@ static void dt_run_block(DtRunner *dr, Runtime *rt, const DtBlock *b, DtResult *
         unsigned tags = b->tags | res->step->expect.tags;
         if (dt_arch_skipped(tags)) continue;
         res->status = (tags & DT_TAG_TODO) ? DT_TODO : DT_FAIL;
+        res->setup_failed = true;
         if (!res->ran) res->actual = dt_strdup(setup_error);
     }
     free(setup_error);
@@ -279,9 +292,8 @@ static bool dt_run_file(DtRunner *dr, const CliOptions *o, const char *path) {
     dr->file = path;
     memset(dr->file_counts, 0, sizeof dr->file_counts);
     DtDoc doc;
-    Proc *scratch = host_proc_new(rt);
-    dt_parse(text, len, dt_incomplete, scratch, &doc);
-    host_proc_free(scratch);
+    dr->reader = host_proc_new(rt);
+    dt_parse(text, len, dt_incomplete, dr->reader, &doc);
     for (size_t i = 0; i < doc.nblocks; i++) {
         const DtBlock *b = &doc.blocks[i];
         DtResult *results = xcalloc(b->nasserts ? b->nasserts : 1, sizeof *results);
@@ -295,6 +307,7 @@ static bool dt_run_file(DtRunner *dr, const CliOptions *o, const char *path) {
         fflush(dr->out);
     }
     dt_doc_free(&doc);
+    host_proc_free(dr->reader);
     rt_free(rt);
     free(text);
     if (!dr->json) {

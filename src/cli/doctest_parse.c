@@ -116,7 +116,7 @@ static void dt_raw_push_line(DtRawBlock *b, const char *s, size_t n, int lineno)
 size_t dt_md_blocks(const char *text, size_t len, DtRawBlock **out) {
     DtRawBlock *blocks = NULL;
     size_t nblocks = 0, cap = 0;
-    DtFence fence;
+    DtFence fence = {0};
     bool in_fence = false;
     DtRawBlock *cur = NULL;
     int lineno = 0;

@@ -3,9 +3,9 @@
  *
  * One process holds the whole session, so definitions and the current
  * namespace persist between inputs. Lines are gathered until the text read
- * so far no longer ends with :unexpected-eof; the chunk is then evaluated
- * form by form (an error ends the chunk, never the session) and the value
- * of its last form printed. On a terminal, libedit gives line editing and
+ * so far no longer ends with :unexpected-eof; its forms are then evaluated
+ * one by one and each value printed (an error is reported and ends only
+ * its form, never the session). On a terminal, libedit gives line editing and
  * a history kept in ~/.lona_history, and the prompt names the current
  * namespace. Otherwise lines come from standard input without prompts, so
  * `echo '(+ 1 2)' | lona repl` prints just `3`. End of input (Ctrl-D)
@@ -31,6 +31,7 @@
 typedef struct Repl {
     Runtime *rt;
     Proc *p;
+    Proc *reader;          /* private: only reads input (see cli_eval.h) */
     Buf chunk;             /* lines read for the input in progress */
     char prompt[256];
     /* terminal only */
@@ -127,9 +128,9 @@ static void repl_remember(Repl *r) {
     free(entry);
 }
 
-static void repl_eval(Repl *r) {
+static void repl_eval_piece(Repl *r, const char *text, size_t len) {
     CliResult res;
-    cli_eval_chunk(&r->p, r->chunk.data, r->chunk.len, true, &res);
+    cli_eval_chunk(&r->p, text, len, true, &res);
     fflush(stdout);
     if (res.ok) {
         fputs(res.printed, stdout);
@@ -141,11 +142,24 @@ static void repl_eval(Repl *r) {
     cli_result_free(&res);
 }
 
+/* Evaluate the forms of the input one by one, printing each value. */
+static void repl_eval(Repl *r) {
+    size_t *ends;
+    size_t n = cli_form_ends(r->reader, r->chunk.data, r->chunk.len, &ends);
+    size_t start = 0;
+    for (size_t i = 0; i < n; i++) {
+        repl_eval_piece(r, r->chunk.data + start, ends[i] - start);
+        start = ends[i];
+    }
+    free(ends);
+}
+
 int cli_repl(const CliOptions *o) {
     Repl r = {0};
     r.rt = rt_new(&(RtOptions){.schedulers = o->schedulers});
     if (!r.rt) return 1;
     r.p = host_proc_new(r.rt);
+    r.reader = host_proc_new(r.rt);
     buf_init(&r.chunk);
     if (isatty(STDIN_FILENO)) repl_open_terminal(&r);
     for (;;) {
@@ -158,15 +172,20 @@ int cli_repl(const CliOptions *o) {
         }
         /* At the end of piped input an unfinished form is evaluated anyway,
          * so that its :unexpected-eof is reported. */
-        if (got && cli_chunk_incomplete(r.p, r.chunk.data, r.chunk.len)) continue;
+        if (got && cli_chunk_incomplete(r.reader, r.chunk.data, r.chunk.len)) continue;
         repl_remember(&r);
         repl_eval(&r);
+        /* The reader's process never runs, so nothing collects its heap:
+         * start a new one for each input. */
+        host_proc_free(r.reader);
+        r.reader = host_proc_new(r.rt);
         r.chunk.len = 0;
         if (!got) break;
     }
     if (r.el) fputc('\n', stdout);
     repl_close_terminal(&r);
     buf_free(&r.chunk);
+    host_proc_free(r.reader);
     host_proc_free(r.p);
     rt_free(r.rt);
     return 0;

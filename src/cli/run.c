@@ -21,7 +21,9 @@ int cli_run(const CliOptions *o, const char *file, int argc, char **argv) {
     Runtime *rt = start(o);
     if (!rt) return 1;
     Proc *p = host_proc_new(rt);
+    host_claim(p);
     Value path = mk_cstring(p, file);
+    host_release(p);
     Value out;
     HostStatus st = host_call_var(p, "lona.core", "load-file", &path, 1, false, &out);
     int code = 0;
@@ -38,7 +40,9 @@ int cli_eval(const CliOptions *o, const char *expr) {
     Runtime *rt = start(o);
     if (!rt) return 1;
     Proc *p = host_proc_new(rt);
+    host_claim(p);
     Value text = mk_cstring(p, expr);
+    host_release(p);
     Value out;
     HostStatus st = host_call_var(p, "lona.core", "%eval-string", &text, 1, false, &out);
     int code = 0;

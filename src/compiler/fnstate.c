@@ -170,13 +170,13 @@ Value fs_finish(Compiler *cc, FnState *fs) {
     pr->nconsts = fs->nconsts;
     pr->nlines = fs->nlines;
     uint32_t *code = (uint32_t *)(o + hdr_words);
-    memcpy(code, fs->code, (size_t)fs->ncode * 4);
+    if (fs->ncode) memcpy(code, fs->code, (size_t)fs->ncode * 4);
     pr->code = code;
     Value *consts = o + hdr_words + code_words;
     for (uint32_t i = 0; i < fs->nconsts; i++) consts[i] = lit_copy(rt, fs->consts[i]);
     pr->consts = consts;
     LineEntry *lines = (LineEntry *)(consts + fs->nconsts);
-    memcpy(lines, fs->lines, (size_t)fs->nlines * sizeof(LineEntry));
+    if (fs->nlines) memcpy(lines, fs->lines, (size_t)fs->nlines * sizeof(LineEntry));
     pr->lines = lines;
     Value proto = box_val(o);
     if (fs->ncaptures == 0) {

@@ -11,14 +11,12 @@
 #define FRAG_MIN_WORDS 256
 
 void heap_init(Heap *h, size_t min_words, size_t max_words) {
+    /* The young block is allocated on first use: a process that only waits
+     * (the common case for servers and idle workers) costs no heap. */
     memset(h, 0, sizeof *h);
     if (min_words < 64) min_words = 64;
     h->min_words = min_words;
     h->max_words = max_words;
-    h->start = xmalloc(min_words * sizeof(Value));
-    h->top = h->start;
-    h->hwm = h->start;
-    h->end = h->start + min_words;
     h->offheap_young = LV_NIL;
     h->offheap_old = LV_NIL;
 }
@@ -56,6 +54,12 @@ void heap_release(Heap *h) {
 }
 
 Value *heap_alloc_slow(Heap *h, size_t words) {
+    if (!h->start && words <= h->min_words) {
+        h->start = h->top = h->hwm = xmalloc(h->min_words * sizeof(Value));
+        h->end = h->start + h->min_words;
+        h->top += words;
+        return h->start;
+    }
     h->gc_wanted = true;
     HeapFrag *f = h->frags;
     if (f && f->cap - f->used >= words) {

@@ -17,7 +17,7 @@
 bool call_ensure_stack(Proc *p, size_t need) {
     if (need <= p->stack_cap) return true;
     if (need > STACK_MAX_WORDS) return false;
-    size_t cap = p->stack_cap ? p->stack_cap : 64;
+    size_t cap = p->stack_cap ? p->stack_cap : 16;
     while (cap < need) cap *= 2;
     p->stack = xrealloc(p->stack, cap * sizeof(Value));
     p->stack_cap = (uint32_t)cap;
@@ -27,7 +27,7 @@ bool call_ensure_stack(Proc *p, size_t need) {
 static bool push_frame_slot(Proc *p) {
     if (p->nframes < p->frames_cap) return true;
     if (p->nframes >= VM_MAX_FRAMES) return false;
-    uint32_t cap = p->frames_cap ? p->frames_cap * 2 : 16;
+    uint32_t cap = p->frames_cap ? p->frames_cap * 2 : 4;
     p->frames = xrealloc(p->frames, cap * sizeof(Frame));
     p->frames_cap = cap;
     return true;

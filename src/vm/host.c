@@ -39,7 +39,7 @@ Proc *host_proc_new(Runtime *rt) {
 
 /* Take the process for the host thread: nobody else runs it until
  * host_release. Waits while a worker is busy with it (draining signals). */
-static bool host_claim(Proc *p) {
+bool host_claim(Proc *p) {
     for (;;) {
         int st = atomic_load(&p->state);
         if (st == PS_EXITED) return false;
@@ -49,7 +49,7 @@ static bool host_claim(Proc *p) {
 }
 
 /* Give the process back: parked, or queued if woken meanwhile. */
-static void host_release(Proc *p) {
+void host_release(Proc *p) {
     int st = PS_RUNNING;
     if (!atomic_compare_exchange_strong(&p->state, &st, PS_IDLE)) {
         atomic_store(&p->state, PS_IDLE);

@@ -24,6 +24,12 @@ typedef enum {
 Proc *host_proc_new(Runtime *rt);
 void host_proc_free(Proc *p);
 
+/* While the host builds values on p's heap (arguments for host_call) or
+ * reads results, it must hold the process: claim waits until no worker
+ * touches it and returns false if it has exited; release gives it back. */
+bool host_claim(Proc *p);
+void host_release(Proc *p);
+
 /* Call fn with args in p. With `catching`, errors do not end the process:
  * the value is then [:ok v] or [:exit reason]. */
 HostStatus host_call(Proc *p, Value fn, const Value *args, uint32_t nargs, bool catching, Value *out);

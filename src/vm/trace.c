@@ -36,6 +36,13 @@ static Value trace_name(Proc *p, const Proto *pr) {
     return mk_cstring(p, buf);
 }
 
+/* The machinery of eval and loading is left out of traces. */
+static bool is_internal(Runtime *rt, const Proto *pr) {
+    if (!is_symbol(pr->name) || !is_ns(pr->ns) || pr->ns != rt->core_ns) return false;
+    const char *name = atoms_get(&rt->atoms, atom_index(pr->name))->name;
+    return name[0] == '%' || strcmp(name, "eval") == 0 || strcmp(name, "load-file") == 0;
+}
+
 Value vm_stack_trace(Proc *p) {
     Value acc = LV_EMPTY;
     uint32_t shown = 0;
@@ -45,6 +52,7 @@ Value vm_stack_trace(Proc *p) {
         Value fn = p->stack[f->base - 1];
         if (!is_closure(fn)) continue;
         const Proto *pr = closure_proto(fn);
+        if (is_internal(p->rt, pr)) continue;
         uint32_t pc = (uint32_t)(f->pc - pr->code);
         uint32_t line = proto_line(pr, pc ? pc - 1 : 0);
         acc = mk_cons(p, mk_tuple3(p, trace_name(p, pr), pr->file, fix(line)), acc);
@@ -59,7 +67,7 @@ bool vm_push_call(Proc *p, Value fn, const Value *args, uint32_t nargs, bool cat
     if (!call_ensure_stack(p, (size_t)base + nargs + 4)) return false;
     uint32_t need = p->nframes + 3;
     if (need > p->frames_cap) {
-        p->frames_cap = need + 16;
+        p->frames_cap = need + 1;
         p->frames = realloc(p->frames, p->frames_cap * sizeof(Frame));
     }
     p->frames[p->nframes++] = (Frame){NULL, base, FRAME_HOST, 0, p->sp};
