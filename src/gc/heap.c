@@ -82,6 +82,20 @@ Value *heap_alloc_slow(Heap *h, size_t words) {
     return f->words;
 }
 
+Value *heap_alloc_exact(Heap *h, size_t words) {
+    HeapFrag *f = xmalloc(sizeof *f + words * sizeof(Value));
+    f->cap = f->used = words;
+    if (h->frags) {
+        f->next = h->frags->next;
+        h->frags->next = f;
+    } else {
+        f->next = NULL;
+        h->frags = f;
+    }
+    h->frag_words += words;
+    return f->words;
+}
+
 size_t heap_used_words(const Heap *h) {
     return (size_t)(h->top - h->start) + (size_t)(h->old_top - h->old_start) + h->frag_words;
 }

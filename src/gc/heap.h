@@ -70,6 +70,10 @@ static inline Value *heap_alloc(Heap *h, size_t words) {
     return heap_alloc_slow(h, words);
 }
 
+/* A fragment of exactly `words`, outside the young block (which is left
+ * unallocated if it is): for the few words a new process starts with. */
+Value *heap_alloc_exact(Heap *h, size_t words);
+
 /* Words in use (young, old, fragments). */
 size_t heap_used_words(const Heap *h);
 size_t heap_size_words(const Heap *h);

@@ -35,7 +35,7 @@ Proc *proc_create(Runtime *rt, const SpawnOpts *o, Proc *parent) {
     p->pid = mk_pid(rt->realm_id, p->local_id);
     if (parent && parent->dict != LV_NIL) {
         CopySize sz = term_flat_size(&rt->lit, parent->dict);
-        Value *block = heap_alloc(&p->heap, sz.words ? sz.words : 1);
+        Value *block = heap_alloc_exact(&p->heap, sz.words ? sz.words : 1);
         p->dict = term_copy_flat(&rt->lit, parent->dict, block, &p->heap);
     }
     ptable_insert(rt->procs, p->local_id, p);
@@ -46,7 +46,7 @@ bool proc_set_entry(Proc *p, Value fn, Proc *parent) {
     Runtime *rt = p->rt;
     CopySize sz = term_flat_size(&rt->lit, fn);
     if (sz.has_bytebuf) return false;
-    Value *block = heap_alloc(&p->heap, sz.words ? sz.words : 1);
+    Value *block = sz.words ? heap_alloc_exact(&p->heap, sz.words) : NULL;
     Value f = term_copy_flat(&rt->lit, fn, block, &p->heap);
     (void)parent;
     /* Bottom frame: a host frame with no host; returning into it ends the
