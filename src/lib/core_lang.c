@@ -142,6 +142,14 @@ static Value nat_catch(Proc *p, Value *a, uint32_t n) {
     return LV_TAILCALL;
 }
 
+/* (%raise reason) (%raise reason info): end the process with
+ * [:error reason] or [:error reason info], for library code written in
+ * Lonala that must fail the way an intrinsic does. */
+static Value nat_raise(Proc *p, Value *a, uint32_t n) {
+    if (!is_keyword(a[0])) return err_type(p, "%raise", a[0], "keyword");
+    return err_raise(p, a[0], n > 1 ? a[1] : LV_NONE);
+}
+
 /* (%syntax-error message form): how macros report misuse. */
 static Value nat_syntax_error(Proc *p, Value *a, uint32_t n) {
     Value kvs[4] = {K_(message), a[0], K_(form), n > 1 ? a[1] : LV_NIL};
@@ -327,6 +335,7 @@ LONA_INTRINSICS(core_lang) = {
     {"lona.core", "gensym", 0, 1, nat_gensym, "([] [prefix])", "a fresh symbol"},
     {"lona.core", "apply", 2, ARITY_VARIADIC, nat_apply, "([f args] [f x & args])", "call f with the arguments"},
     {"lona.core", "%catch", 1, 1, nat_catch, "([thunk])", NULL},
+    {"lona.core", "%raise", 1, 2, nat_raise, "([reason] [reason info])", NULL},
     {"lona.core", "%syntax-error", 1, 2, nat_syntax_error, "([message] [message form])", NULL},
     {"lona.core", "create-ns", 1, 1, nat_create_ns, "([sym])", "find or create a namespace"},
     {"lona.core", "find-ns", 1, 1, nat_find_ns, "([sym])", "the namespace named sym, or nil"},
