@@ -141,6 +141,13 @@ static Value resolve_var(Compiler *cc, Value sym) {
     return ns_resolve(cc->rt, cc->ns, sym);
 }
 
+/* Is form a symbol naming a local of this function (a register)? */
+static bool local_register(Compiler *cc, FnState *fs, Value form, uint32_t *reg) {
+    if (!is_symbol(form)) return false;
+    Value sym = sym_strip(form);
+    return !is_qualified(cc, sym) && lookup_local(cc, fs, sym, reg) == SYM_LOCAL;
+}
+
 static void cc_symbol(Compiler *cc, FnState *fs, Value form, uint32_t dst) {
     Value sym = sym_strip(form);
     if (cc_is_special(sym)) cc_fail(cc, K_(syntax_error), sym, "special form used as a value");
@@ -343,8 +350,11 @@ static void cc_clauses(Compiler *cc, FnState *fs, Value form, Clause *cl, uint32
         Label *fail = fs_label(cc, fs);
         cc_pattern(cc, fs, cl[i].pattern, subject, fail);
         if (cl[i].guard != LV_NONE) {
-            uint32_t g = fs_reg(cc, fs);
-            cc_expr(cc, fs, cl[i].guard, g, false);
+            uint32_t g;
+            if (!local_register(cc, fs, cl[i].guard, &g)) {
+                g = fs_reg(cc, fs);
+                cc_expr(cc, fs, cl[i].guard, g, false);
+            }
             fs_emit(cc, fs, OP_T_TRUTHY, g);
             fs_label_ref(cc, fs, fail);
         }
@@ -457,11 +467,35 @@ static bool is_binary_ctor(Compiler *cc, Value head) {
     return (s == S_(core_bytes) || s == S_(core_bits)) && cc;
 }
 
+/* An arithmetic operand word: a local's register, a small integer, or a
+ * temporary holding the value. */
+static uint32_t arith_operand(Compiler *cc, FnState *fs, Value x) {
+    uint32_t reg;
+    if (local_register(cc, fs, x, &reg)) return reg;
+    if (is_fix(x) && fix_val(x) >= OPND_IMM_MIN && fix_val(x) <= OPND_IMM_MAX)
+        return ((uint32_t)fix_val(x) & ~OPND_IMM) | OPND_IMM;
+    reg = fs_reg(cc, fs);
+    cc_expr(cc, fs, x, reg, false);
+    return reg;
+}
+
 static void cc_call(Compiler *cc, FnState *fs, Value form, uint32_t dst, bool tail) {
     Value head = car(form);
     uint32_t nargs = list_length(form) - 1;
     Value var;
     Opcode aop = nargs == 2 ? arith_op(cc, fs, head, &var) : OP__COUNT;
+    if (aop != OP__COUNT) {
+        uint32_t mark = fs->nactive;
+        uint32_t x = arith_operand(cc, fs, car(cdr(form)));
+        uint32_t y = arith_operand(cc, fs, car(cdr(cdr(form))));
+        fs_emit(cc, fs, aop, dst);
+        fs_word(cc, fs, x);
+        fs_word(cc, fs, y);
+        fs_word(cc, fs, fs_const(cc, fs, var));
+        fs->nactive = mark;
+        finish(cc, fs, dst, tail);
+        return;
+    }
     uint32_t base = fs_regs(cc, fs, nargs + 1);
     bool binctor = is_binary_ctor(cc, head);
     uint32_t i = 1;
@@ -469,14 +503,6 @@ static void cc_call(Compiler *cc, FnState *fs, Value form, uint32_t dst, bool ta
         Value x = car(a);
         if (binctor && is_symbol(x) && sym_strip(x) == S_(amp)) x = K_(rest);
         cc_expr(cc, fs, x, base + i, false);
-    }
-    if (aop != OP__COUNT) {
-        fs_emit(cc, fs, aop, base);
-        fs_word(cc, fs, dst);
-        fs_word(cc, fs, fs_const(cc, fs, var));
-        fs->nactive = base;
-        finish(cc, fs, dst, tail);
-        return;
     }
     cc_expr(cc, fs, head, base, false);
     if (tail) {
@@ -544,7 +570,14 @@ static void cc_collection(Compiler *cc, FnState *fs, Value form, uint32_t dst, b
 
 void cc_expr(Compiler *cc, FnState *fs, Value form, uint32_t dst, bool tail) {
     if (++cc->depth > CC_MAX_DEPTH) cc_fail(cc, K_(syntax_error), LV_NONE, "code nested too deeply");
-    if (is_symbol(form)) {
+    uint32_t local;
+    if (is_symbol(form) && local_register(cc, fs, form, &local)) {
+        /* A local needs no copy to be returned. */
+        if (tail)
+            fs_emit(cc, fs, OP_RETURN, local);
+        else
+            emit_move(cc, fs, dst, local);
+    } else if (is_symbol(form)) {
         cc_symbol(cc, fs, form, dst);
         finish(cc, fs, dst, tail);
     } else if (is_cons(form)) {

@@ -58,14 +58,15 @@
     X(SETREST, 4)     /* A=dst B=reg C=K(tuple of literal members) D=n  members left, into dst.. */ \
     X(PIDPART, 3)     /* A=dst B=reg C=0 realm / 1 local */                           \
     X(BINMATCH, 4)    /* A=first dst B=reg C=K(spec) D=L      MAY_EXIT */             \
-    /* arithmetic with a fast path; the call block is A (fn slot), args A+1, A+2 */   \
-    X(ADD, 3)         /* A=block B=dst C=K(var) */                                   \
-    X(SUB, 3)                                                                        \
-    X(LT, 3)                                                                         \
-    X(LE, 3)                                                                         \
-    X(GT, 3)                                                                         \
-    X(GE, 3)                                                                         \
-    X(NUMEQ, 3)                                                                      \
+    /* arithmetic with a fast path: A=dst B=x C=y D=K(var); an operand word   \
+     * with the top bit set is a small integer, else a register */                 \
+    X(ADD, 4)                                                                        \
+    X(SUB, 4)                                                                        \
+    X(LT, 4)                                                                         \
+    X(LE, 4)                                                                         \
+    X(GT, 4)                                                                         \
+    X(GE, 4)                                                                         \
+    X(NUMEQ, 4)                                                                      \
     /* receive: see vm/receive.c */                                                  \
     X(RECV_START, 2)  /* A=timeout reg or 0xffffff (none) B=state reg  MAY_EXIT */    \
     X(RECV_NEXT, 3)   /* A=msg dst B=state reg C=L(no more messages) */               \
@@ -85,5 +86,9 @@ extern const unsigned char op_words[OP__COUNT];
 extern const char *const op_names[OP__COUNT];
 
 #define NO_REG 0xffffffu
+/* Arithmetic operand words: immediate small integers (31-bit). */
+#define OPND_IMM 0x80000000u
+#define OPND_IMM_MIN (-(1 << 30))
+#define OPND_IMM_MAX ((1 << 30) - 1)
 
 #endif

@@ -267,7 +267,27 @@ VmStatus vm_run(Proc *p) {
     call_again:
         if (LIKELY(is_closure(f))) {
             F->pc = pc;
-            if (call_enter(p, f, F->base + A + 1, nargs, dst, false) == LV_EXC) RAISE();
+            const Proto *pr = closure_proto(f);
+            uint32_t base = F->base + A + 1;
+            /* Fast path: exact arity, room on both stacks. */
+            if (LIKELY(nargs == pr->nparams && !pr->variadic && p->nframes < p->frames_cap &&
+                       (size_t)base + pr->nregs <= p->stack_cap)) {
+                Value *r = p->stack + base;
+                for (uint32_t i = nargs; i < pr->nregs; i++) r[i] = LV_NIL;
+                Frame *nf = &p->frames[p->nframes++];
+                nf->pc = pr->code;
+                nf->base = base;
+                nf->kind = FRAME_LONA;
+                nf->ret_reg = dst;
+                nf->saved_sp = p->sp;
+                p->sp = base + pr->nregs;
+                F = nf;
+                regs = r;
+                K = pr->consts;
+                pc = pr->code;
+                goto safepoint;
+            }
+            if (call_enter(p, f, base, nargs, dst, false) == LV_EXC) RAISE();
             RELOAD();
             pc = F->pc;
             goto safepoint;
@@ -377,7 +397,20 @@ VmStatus vm_run(Proc *p) {
     }
 
     CASE(RETURN) {
-        if (vm_deliver(p, regs[A])) return VM_DONE;
+        Value v = regs[A];
+        Frame *below = F - 1;
+        if (LIKELY(below->kind == FRAME_LONA)) {
+            /* Fast path: back into a Lonala frame. */
+            p->sp = F->saved_sp;
+            p->stack[below->base + F->ret_reg] = v;
+            p->nframes--;
+            F = below;
+            regs = p->stack + F->base;
+            K = closure_proto(regs[-1])->consts;
+            pc = F->pc;
+            NEXT();
+        }
+        if (vm_deliver(p, v)) return VM_DONE;
         RELOAD();
         pc = F->pc;
         NEXT();
@@ -549,38 +582,40 @@ VmStatus vm_run(Proc *p) {
     /* Arithmetic: fast path when the var still holds the intrinsic and the
      * operands are fixnums; otherwise an ordinary call of the var's value
      * (so redefining lona.core/+ is seen, as for any var). */
+#define OPND(w) (((w) & OPND_IMM) ? fix(((int32_t)((w) << 1)) >> 1) : regs[(w)])
+#define ARITH_IS(NATIVE) (atomic_load_explicit(&as_var(K[pc[2]])->root, memory_order_relaxed) == (NATIVE))
+
     CASE(ADD) {
-        Value a = regs[A + 1], b = regs[A + 2];
+        Value a = OPND(pc[0]), b = OPND(pc[1]);
         int64_t r;
         if (LIKELY(is_fix(a) && is_fix(b)) && !__builtin_add_overflow(fix_val(a), fix_val(b), &r) &&
-            fix_fits(r) && atomic_load_explicit(&as_var(K[pc[1]])->root, memory_order_relaxed) == rt->nat_add) {
-            regs[pc[0]] = fix(r);
-            pc += 2;
+            fix_fits(r) && ARITH_IS(rt->nat_add)) {
+            regs[A] = fix(r);
+            pc += 3;
             NEXT();
         }
         goto arith_slow;
     }
     CASE(SUB) {
-        Value a = regs[A + 1], b = regs[A + 2];
+        Value a = OPND(pc[0]), b = OPND(pc[1]);
         int64_t r;
         if (LIKELY(is_fix(a) && is_fix(b)) && !__builtin_sub_overflow(fix_val(a), fix_val(b), &r) &&
-            fix_fits(r) && atomic_load_explicit(&as_var(K[pc[1]])->root, memory_order_relaxed) == rt->nat_sub) {
-            regs[pc[0]] = fix(r);
-            pc += 2;
+            fix_fits(r) && ARITH_IS(rt->nat_sub)) {
+            regs[A] = fix(r);
+            pc += 3;
             NEXT();
         }
         goto arith_slow;
     }
-#define CMP_OP(NAME, OPER, NATIVE)                                                              \
-    CASE(NAME) {                                                                                \
-        Value a = regs[A + 1], b = regs[A + 2];                                                 \
-        if (LIKELY(is_fix(a) && is_fix(b)) &&                                                   \
-            atomic_load_explicit(&as_var(K[pc[1]])->root, memory_order_relaxed) == NATIVE) {   \
-            regs[pc[0]] = lv_bool((int64_t)a OPER (int64_t)b);                                  \
-            pc += 2;                                                                            \
-            NEXT();                                                                             \
-        }                                                                                       \
-        goto arith_slow;                                                                        \
+#define CMP_OP(NAME, OPER, NATIVE)                                           \
+    CASE(NAME) {                                                             \
+        Value a = OPND(pc[0]), b = OPND(pc[1]);                              \
+        if (LIKELY(is_fix(a) && is_fix(b)) && ARITH_IS(NATIVE)) {            \
+            regs[A] = lv_bool((int64_t)a OPER (int64_t)b);                   \
+            pc += 3;                                                         \
+            NEXT();                                                          \
+        }                                                                    \
+        goto arith_slow;                                                     \
     }
     CMP_OP(LT, <, rt->nat_lt)
     CMP_OP(LE, <=, rt->nat_le)
@@ -589,24 +624,31 @@ VmStatus vm_run(Proc *p) {
     CMP_OP(NUMEQ, ==, rt->nat_numeq)
 
 arith_slow: {
-        Value fv = var_get(p, K[pc[1]]);
-        uint32_t dst = pc[0];
-        pc += 2;
+        /* An ordinary call of the var's value, in a call block placed
+         * above this frame's registers. */
+        Value fv = var_get(p, K[pc[2]]);
+        Value x = OPND(pc[0]), y = OPND(pc[1]);
+        uint32_t dst = A;
+        pc += 3;
+        F->pc = pc;
         if (fv == LV_NONE) {
-            F->pc = pc;
             Value kvs[2] = {K_(var), K[pc[-1]]};
             err_raise(p, K_(unbound), map_from_kvs(p, kvs, 2));
             RAISE();
         }
-        regs[A] = fv;
-        /* Same as CALL A 2 dst. */
-        uint32_t nargs = 2;
-        Value f = fv;
-        if (is_native(f)) {
-            const IntrinsicDef *d = intrinsic_get(native_index(f));
-            if (nargs >= d->min_arity && nargs <= d->max_arity) {
-                F->pc = pc;
-                Value r = d->fn(p, &regs[A + 1], nargs);
+        uint32_t blk = p->sp - F->base;
+        if (!call_ensure_stack(p, (size_t)p->sp + 4)) {
+            err_raise(p, K_(stack_overflow), LV_NONE);
+            RAISE();
+        }
+        regs = p->stack + F->base;
+        regs[blk] = fv;
+        regs[blk + 1] = x;
+        regs[blk + 2] = y;
+        if (is_native(fv)) {
+            const IntrinsicDef *d = intrinsic_get(native_index(fv));
+            if (2 >= d->min_arity && 2 <= d->max_arity) {
+                Value r = d->fn(p, &regs[blk + 1], 2);
                 p->reductions--;
                 if (r == LV_EXC) RAISE();
                 if (!is_control(r)) {
@@ -614,22 +656,19 @@ arith_slow: {
                     NEXT();
                 }
             }
+            err_arity(p, fv, 2);
+            RAISE();
         }
-        /* Rare: redefined operator or a control result; use the general
-         * call path by rewriting nothing: emulate CALL. */
-        {
-            F->pc = pc;
-            if (is_closure(f)) {
-                if (call_enter(p, f, F->base + A + 1, nargs, dst, false) == LV_EXC) RAISE();
-                RELOAD();
-                pc = F->pc;
-                goto safepoint;
-            }
-            Value r = is_native(f) ? (err_arity(p, f, nargs), LV_EXC) : call_data(p, f, &regs[A + 1], nargs);
-            if (r == LV_EXC) RAISE();
-            regs[dst] = r;
-            NEXT();
+        if (is_closure(fv)) {
+            if (call_enter(p, fv, F->base + blk + 1, 2, dst, false) == LV_EXC) RAISE();
+            RELOAD();
+            pc = F->pc;
+            goto safepoint;
         }
+        Value r = call_data(p, fv, &regs[blk + 1], 2);
+        if (r == LV_EXC) RAISE();
+        regs[dst] = r;
+        NEXT();
     }
 
     /* ---- receive ---- */
