@@ -395,6 +395,44 @@ static void cc_match(Compiler *cc, FnState *fs, Value form, uint32_t dst, bool t
     fs->nactive = mark;
 }
 
+/* Does pattern pat bind sym? (A bounded walk; patterns are small.) */
+static bool pattern_binds(Proc *p, Value pat, Value sym, int depth) {
+    if (depth > 32) return true; /* too deep to tell: assume it does */
+    if (is_symbol(pat)) return sym_strip(pat) == sym;
+    if (is_cons(pat) && is_symbol(car(pat)) && sym_strip(car(pat)) == S_(quote)) return false;
+    if (!is_coll(pat)) return false;
+    SeqIter it;
+    seq_iter_init(&it, pat);
+    Value x;
+    while (seq_iter_next(p, &it, &x))
+        if (pattern_binds(p, x, sym, depth + 1)) return true;
+    return false;
+}
+
+/* For the receive fast path (vm/receive.h): the outer local that clause c
+ * requires a pattern variable to equal, as in `[:reply r v] when (= r ref)`;
+ * LV_NONE if the clause is not of that shape. */
+static Value clause_ref_local(Compiler *cc, FnState *fs, const Clause *c) {
+    Value g = c->guard;
+    if (g == LV_NONE || !is_cons(g) || list_length(g) != 3 || !is_symbol(car(g))) return LV_NONE;
+    Value var = resolve_var(cc, sym_strip(car(g)));
+    if (var == LV_NONE || as_var(var)->ns != cc->rt->core_ns) return LV_NONE;
+    Value name = as_var(var)->sym;
+    const AtomEntry *e = atoms_get(&cc->rt->atoms, atom_index(name));
+    if (name != S_(op_eq) && strcmp(e->name, "identical?") != 0) return LV_NONE;
+    Value a = nth_form(g, 1), b = nth_form(g, 2);
+    for (int side = 0; side < 2; side++) {
+        Value bound = side ? b : a, outer = side ? a : b;
+        if (!is_symbol(bound) || !is_symbol(outer)) continue;
+        uint32_t reg;
+        if (pattern_binds(cc->p, c->pattern, sym_strip(bound), 0) &&
+            !pattern_binds(cc->p, c->pattern, sym_strip(outer), 0) &&
+            local_register(cc, fs, outer, &reg))
+            return sym_strip(outer);
+    }
+    return LV_NONE;
+}
+
 static void cc_receive(Compiler *cc, FnState *fs, Value form, uint32_t dst, bool tail) {
     uint32_t n;
     Value after;
@@ -414,8 +452,25 @@ static void cc_receive(Compiler *cc, FnState *fs, Value form, uint32_t dst, bool
         cc_expr(cc, fs, car(after), timeout, false);
     }
     uint32_t state = fs_reg(cc, fs), msg = fs_reg(cc, fs);
+    /* Ref hints: only when every clause is guarded by a ref comparison. */
+    Value hints[8];
+    uint32_t nhints = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        Value h = clause_ref_local(cc, fs, &cl[i]);
+        if (h == LV_NONE || nhints == 8) {
+            nhints = 0;
+            break;
+        }
+        bool seen = false;
+        for (uint32_t j = 0; j < nhints; j++) seen |= hints[j] == h;
+        if (!seen) hints[nhints++] = h;
+    }
+    uint32_t hint_base = fs_regs(cc, fs, nhints);
+    for (uint32_t i = 0; i < nhints; i++) cc_symbol(cc, fs, hints[i], hint_base + i);
     fs_emit(cc, fs, OP_RECV_START, timeout);
     fs_word(cc, fs, state);
+    fs_word(cc, fs, hint_base);
+    fs_word(cc, fs, nhints);
     Label *top = fs_label(cc, fs), *wait = fs_label(cc, fs), *end = fs_label(cc, fs);
     fs_place(cc, fs, top);
     fs_emit(cc, fs, OP_RECV_NEXT, msg);

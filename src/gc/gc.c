@@ -190,7 +190,11 @@ bool gc_collect(Proc *p, bool major) {
 
     size_t before = heap_used_words(h);
     size_t live = (size_t)(c.to_young_top - c.to_young);
-    size_t want = live * 2 > h->min_words ? live * 2 : h->min_words;
+    /* Room for twice what survived; a long mailbox (its values are roots
+     * scanned at every collection) earns a bigger block, so that the cost
+     * of scanning it is spread over more allocation. */
+    size_t want = live * 2 + (size_t)p->mbox.len * 4;
+    if (want < h->min_words) want = h->min_words;
     size_t young_size = round_up_size(want);
     Value *block;
     if ((size_t)(h->end - h->start) == young_size) {

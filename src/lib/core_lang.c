@@ -16,6 +16,7 @@
 #include "lib/intrinsic.h"
 #include "reader/reader.h"
 #include "sched/timer.h"
+#include "vm/receive.h"
 #include "term/alloc.h"
 #include "term/atoms.h"
 #include "term/coll.h"
@@ -306,7 +307,9 @@ static Value nat_lib_path(Proc *p, Value *a, uint32_t n) {
 /* ---- refs, time, arch ---- */
 
 static Value nat_make_ref(Proc *p, Value *a, uint32_t n) {
-    return mk_ref(p->rt->realm_id, atomic_fetch_add(&p->rt->next_ref, 1));
+    Value ref = mk_ref(p->rt->realm_id, atomic_fetch_add(&p->rt->next_ref, 1));
+    recv_mark(p, ref);
+    return ref;
 }
 
 static Value nat_monotonic_time(Proc *p, Value *a, uint32_t n) { return num_from_i64(p, timer_now_ns()); }

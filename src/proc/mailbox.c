@@ -12,6 +12,9 @@ void mbox_init(Mailbox *m) {
     m->last_next = &m->first;
     m->len = 0;
     m->next_seq = 0;
+    m->mark_last = NULL;
+    m->mark_refnum = 0;
+    m->mark_set = false;
 }
 
 static void free_entry(Msg *x) {
@@ -50,6 +53,8 @@ void mbox_append_local(Mailbox *m, Value v) {
 
 void mbox_remove(Mailbox *m, Msg **link, Heap *h) {
     Msg *x = *link;
+    if (x == m->mark_last) /* the mark moves back to the predecessor */
+        m->mark_last = link == &m->first ? NULL : (Msg *)((char *)link - offsetof(Msg, mnext));
     *link = x->mnext;
     if (m->last_next == &x->mnext) m->last_next = link;
     m->len--;

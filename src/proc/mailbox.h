@@ -18,6 +18,8 @@
 #ifndef LONA_MAILBOX_H
 #define LONA_MAILBOX_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "gc/heap.h"
@@ -31,6 +33,10 @@ typedef struct Mailbox {
     Msg **last_next;     /* &last->mnext, or &first when empty */
     uint64_t len;
     uint64_t next_seq;
+    /* receive mark (vm/receive.h): the last message when make-ref ran */
+    Msg *mark_last;      /* NULL: the mailbox was empty */
+    uint64_t mark_refnum;
+    bool mark_set;
 } Mailbox;
 
 struct Proc;

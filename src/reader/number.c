@@ -9,7 +9,9 @@
  * Every malformed token is :invalid-number, except a radix outside 2..36
  * (:invalid-radix). Fixed-width literals must fit their type. Floats are
  * converted by strtod/strtof (correctly rounded) from a cleaned copy; a
- * finite literal that overflows is rejected.
+ * finite literal that overflows is rejected. strtod reads '.' as the
+ * decimal point only under the "C" numeric locale, which is what a program
+ * that never calls setlocale(LC_NUMERIC, ...) runs in.
  */
 #include <math.h>
 #include <stdlib.h>

@@ -23,7 +23,11 @@
  *   - metadata on the empty list () (an immediate): :invalid-metadata;
  *   - an anonymous-function placeholder above %READER_MAX_ANON_ARGS:
  *     :invalid-token;
- *   - `~@x` directly under a syntax-quote: :syntax-error.
+ *   - `~@x` directly under a syntax-quote: :syntax-error;
+ *   - a syntax-quote nested in another without an unquote in between
+ *     (``x): :syntax-error (spec 2.9 allows it; each level would re-quote
+ *     the expansion below, so n levels would cost exponential space).
+ *     Inside ~ or ~@ a syntax-quote is fine: `(a ~(f `b)).
  * `#bits` segments with `native` are normalised to the host's order (:le or
  * :be), so readers of the segment tuples only ever meet :be and :le.
  * Generated names: anonymous-function parameters pN__G and rest__G,

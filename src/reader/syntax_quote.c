@@ -67,7 +67,7 @@ typedef struct Sq {
 } Sq;
 
 static void *grow_array(void *a, size_t *cap, size_t need, size_t elem) {
-    if (need <= *cap) return a;
+    if (a && need <= *cap) return a;
     size_t n = *cap ? *cap : 16;
     while (n < need) n *= 2;
     *cap = n;
@@ -319,6 +319,10 @@ static Value sq_walk(Sq *S, Value form) {
 Value rd_syntax_quote(Reader *r, Value form, uint32_t line, uint32_t col) {
     Proc *p = r->p;
     Sq S = {.r = r, .p = p, .result = LV_NONE};
+    /* Start with room everywhere, so no array pointer is ever NULL. */
+    S.frames = grow_array(NULL, &S.capf, 16, sizeof *S.frames);
+    S.kids = grow_array(NULL, &S.capk, 16, sizeof *S.kids);
+    S.pieces = grow_array(NULL, &S.capp, 16, sizeof *S.pieces);
     S.ns = ns_current(p);
     if (!is_ns(S.ns)) S.ns = LV_NIL;
     r->gensyms = LV_NIL;

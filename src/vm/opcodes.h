@@ -68,7 +68,7 @@
     X(GE, 4)                                                                         \
     X(NUMEQ, 4)                                                                      \
     /* receive: see vm/receive.c */                                                  \
-    X(RECV_START, 2)  /* A=timeout reg or 0xffffff (none) B=state reg  MAY_EXIT */    \
+    X(RECV_START, 4)  /* A=timeout reg or NO_REG B=state reg C=first ref hint D=hints MAY_EXIT */ \
     X(RECV_NEXT, 3)   /* A=msg dst B=state reg C=L(no more messages) */               \
     X(RECV_ACCEPT, 1) /* A=state reg */                                              \
     X(RECV_SKIP, 1)   /* A=state reg */                                              \

@@ -3,6 +3,8 @@
  */
 #include "vm/receive.h"
 
+#include <stddef.h>
+
 #include "proc/mailbox.h"
 #include "proc/exit.h"
 #include "proc/signal.h"
@@ -10,11 +12,32 @@
 #include "term/atoms.h"
 #include "term/num.h"
 #include "vm/error.h"
+#include "vm/runtime.h"
 
 static inline Msg **state_link(Value s) { return (Msg **)(uintptr_t)(s & ~(Value)1); }
 static inline Value link_state(Msg **l) { return (Value)(uintptr_t)l | 1; }
 
-Value recv_start(Proc *p, Value timeout, Value *state) {
+void recv_mark(Proc *p, Value ref) {
+    Mailbox *m = &p->mbox;
+    sig_drain(p);
+    m->mark_last = m->last_next == &m->first ? NULL : (Msg *)((char *)m->last_next - offsetof(Msg, mnext));
+    m->mark_refnum = ref_number(ref);
+    m->mark_set = true;
+}
+
+/* Where the scan may start: after the mark when every hint is a ref of
+ * this realm made no earlier than the mark. */
+static Msg **scan_start(Proc *p, const Value *hints, uint32_t n) {
+    Mailbox *m = &p->mbox;
+    if (n == 0 || !m->mark_set) return &m->first;
+    for (uint32_t i = 0; i < n; i++) {
+        Value r = hints[i];
+        if (!is_ref(r) || pid_realm(r) != p->rt->realm_id || ref_number(r) < m->mark_refnum) return &m->first;
+    }
+    return m->mark_last ? &m->mark_last->mnext : &m->first;
+}
+
+Value recv_start(Proc *p, Value timeout, Value *state, const Value *hints, uint32_t nhints) {
     int64_t ms = -1;
     if (timeout != LV_NONE && timeout != K_(infinity)) {
         if (!is_integer(timeout) || !num_to_i64(timeout, &ms) || ms < 0)
@@ -24,7 +47,7 @@ Value recv_start(Proc *p, Value timeout, Value *state) {
     timer_cancel(p);
     p->wait_deadline = ms > 0 ? timer_now_ns() + ms * 1000000 : 0;
     sig_drain(p);
-    *state = link_state(&p->mbox.first);
+    *state = link_state(scan_start(p, hints, nhints));
     return LV_NONE;
 }
 

@@ -13,6 +13,14 @@
  * The scan state is the address of the link (Msg **) to the next message to
  * examine, tagged as a fixnum so the collector ignores it. Message nodes are
  * malloc'd and never move, and only the owning thread unlinks them.
+ *
+ * The request/response fast path: make-ref marks the end of the mailbox.
+ * When the compiler sees that every clause can only accept a message
+ * holding one of some refs (each clause guarded by (= x r) with x from the
+ * pattern and r a ref from outside), it passes those refs as hints; if all
+ * of them were made no earlier than the mark, no message older than the
+ * mark can hold them, and the scan starts at the mark: a call stays O(1)
+ * however long the mailbox is.
  */
 #ifndef LONA_RECEIVE_H
 #define LONA_RECEIVE_H
@@ -22,7 +30,9 @@
 #include "proc/proc.h"
 #include "term/term.h"
 
-Value recv_start(Proc *p, Value timeout, Value *state);
+Value recv_start(Proc *p, Value timeout, Value *state, const Value *hints, uint32_t nhints);
+/* make-ref: remember the end of the mailbox for a receive on this ref. */
+void recv_mark(Proc *p, Value ref);
 bool recv_next(Proc *p, Value state, Value *msg);
 void recv_accept(Proc *p, Value *state);
 void recv_skip(Proc *p, Value *state);

@@ -674,9 +674,10 @@ arith_slow: {
     /* ---- receive ---- */
     CASE(RECV_START) {
         F->pc = pc - 1;
-        if (recv_start(p, A == NO_REG ? LV_NONE : regs[A], &regs[pc[0]]) == LV_EXC) RAISE();
+        if (recv_start(p, A == NO_REG ? LV_NONE : regs[A], &regs[pc[0]], &regs[pc[1]], pc[2]) == LV_EXC)
+            RAISE();
         if (UNLIKELY(p->pending_exit != LV_NONE)) goto killed;
-        pc += 1;
+        pc += 3;
         NEXT();
     }
     CASE(RECV_NEXT) {
