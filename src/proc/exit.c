@@ -334,3 +334,12 @@ Value exit_monitor_new_child(Proc *p, Proc *child) {
     mons_add(child, &child->watchers, &child->nwatchers, &child->capwatchers, ref, p->pid);
     return ref;
 }
+
+void exit_kill_from_host(Proc *target) {
+    Signal *s = signal_alloc(0);
+    s->kind = SIG_EXIT;
+    s->from = LV_NIL;
+    s->value = K_(kill);
+    sigq_push(&target->sigq, s);
+    sched_wake(target, NULL);
+}

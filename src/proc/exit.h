@@ -38,6 +38,9 @@ void exit_unlink(struct Proc *p, Value pid);
 Value exit_monitor(struct Proc *p, Value pid);
 void exit_demonitor(struct Proc *p, Value ref);
 void exit_send_exit(struct Proc *p, Value pid, Value reason);
+/* Any thread: send the untrappable :kill exit signal to target (used by
+ * the host to stop a call that runs too long). */
+void exit_kill_from_host(struct Proc *target);
 /* spawn-link / spawn-monitor: the child has not run yet, so both sides
  * are set directly. */
 void exit_link_new_child(struct Proc *p, struct Proc *child);

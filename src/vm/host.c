@@ -67,7 +67,37 @@ void host_proc_free(Proc *p) {
     proc_unref(p);
 }
 
+/* Wait for the call to finish; after timeout_ms (if > 0) the process is
+ * killed (exit signal :kill), and the wait goes on until it has ended. */
+static void host_wait(Proc *p, HostLink *h, int64_t timeout_ms) {
+    pthread_mutex_lock(&h->lock);
+    if (timeout_ms > 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += timeout_ms / 1000;
+        ts.tv_nsec += (timeout_ms % 1000) * 1000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        while (!h->done)
+            if (pthread_cond_timedwait(&h->cond, &h->lock, &ts) != 0) break;
+        if (!h->done) {
+            pthread_mutex_unlock(&h->lock);
+            exit_kill_from_host(p);
+            pthread_mutex_lock(&h->lock);
+        }
+    }
+    while (!h->done) pthread_cond_wait(&h->cond, &h->lock);
+    pthread_mutex_unlock(&h->lock);
+}
+
 HostStatus host_call(Proc *p, Value fn, const Value *args, uint32_t nargs, bool catching, Value *out) {
+    return host_call_timeout(p, fn, args, nargs, catching, 0, out);
+}
+
+HostStatus host_call_timeout(Proc *p, Value fn, const Value *args, uint32_t nargs, bool catching,
+                             int64_t timeout_ms, Value *out) {
     if (!host_claim(p)) {
         *out = p->exit_reason;
         return HOST_EXITED;
@@ -89,10 +119,8 @@ HostStatus host_call(Proc *p, Value fn, const Value *args, uint32_t nargs, bool 
     pthread_mutex_unlock(&h->lock);
     atomic_store(&p->state, PS_IDLE);
     sched_wake(p, NULL);
-    pthread_mutex_lock(&h->lock);
-    while (!h->done) pthread_cond_wait(&h->cond, &h->lock);
+    host_wait(p, h, timeout_ms);
     int status = h->status;
-    pthread_mutex_unlock(&h->lock);
     if (status == VM_EXIT || !host_claim(p)) {
         *out = p->exit_reason;
         return HOST_EXITED;

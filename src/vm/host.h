@@ -11,6 +11,7 @@
 #define LONA_HOST_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "proc/proc.h"
 #include "vm/runtime.h"
@@ -33,6 +34,11 @@ void host_release(Proc *p);
 /* Call fn with args in p. With `catching`, errors do not end the process:
  * the value is then [:ok v] or [:exit reason]. */
 HostStatus host_call(Proc *p, Value fn, const Value *args, uint32_t nargs, bool catching, Value *out);
+
+/* Same, but a call still running after timeout_ms is killed (the process
+ * ends with :killed, as with (exit pid :kill)); 0 waits forever. */
+HostStatus host_call_timeout(Proc *p, Value fn, const Value *args, uint32_t nargs, bool catching,
+                             int64_t timeout_ms, Value *out);
 
 /* Call the var ns/name. */
 HostStatus host_call_var(Proc *p, const char *ns, const char *name, const Value *args,
