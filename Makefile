@@ -41,32 +41,37 @@ $(DEPS_STAMP): scripts/deps.sh
 	@sh scripts/deps.sh
 	@mkdir -p $(BUILDDIR) && touch $@
 
+Q ?= @
 $(BUILD)/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	@echo "  CC  $<"
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/tools/embed: tools/embed.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) -O1 -o $@ $<
+	$(Q)$(CC) -O1 -o $@ $<
 
 $(BUILD)/gen/stdlib.c: $(LONA_LIBS) $(BUILD)/tools/embed
 	@mkdir -p $(dir $@)
-	$(BUILD)/tools/embed $@ $(LONA_LIBS)
+	$(Q)$(BUILD)/tools/embed $@ $(LONA_LIBS)
 
 $(BUILD)/gen/stdlib.o: $(BUILD)/gen/stdlib.c
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/liblona.a: $(OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	@echo "  AR  $@"
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/lona: $(CLI_OBJS) $(BUILD)/liblona.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/liblona.a $(LIBS)
+	@echo "  LD  $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/liblona.a $(LIBS)
 	@[ "$(MODE)" != release ] || ln -sf $(MODE)/lona $(BUILDDIR)/lona
 
 $(BUILD)/unit/%: test/unit/%.c $(BUILD)/liblona.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/liblona.a $(LIBS) -lcmocka $(LDFLAGS)
+	@echo "  LD  $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/liblona.a $(LIBS) -lcmocka $(LDFLAGS)
 
 demo: $(BUILD)/lona
 	$(BUILD)/lona run examples/demo.lona

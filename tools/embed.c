@@ -1,5 +1,5 @@
 /*
- * embed.c — build tool: turns lib/lona/*.lona into a C file holding each
+ * embed.c — build tool: turns the .lona files of lib/lona into a C file holding each
  * source as a string, so the derived library ships inside the binary.
  *
  *   embed OUT.c FILE...
