@@ -66,7 +66,7 @@ CopySize term_flat_size(const LitArea *lit, Value v) {
 }
 
 /* Copy one object to *top; returns its new Value. */
-static Value copy_object(Value x, Value **top, Heap *dest_heap) {
+static Value copy_object(const LitArea *lit, Value x, Value **top, Heap *dest_heap) {
     Value *src = box_ptr(x);
     size_t n = 1 + hdr_size(src[0]);
     Value *dst = *top;
@@ -83,7 +83,10 @@ static Value copy_object(Value x, Value **top, Heap *dest_heap) {
         b->size = old->size;
         memcpy(b->bytes, old->bytes, old->size);
         dst[1 + BYTEBUF_BUF] = (Value)(uintptr_t)b;
-        if (dest_heap) heap_track_offheap(dest_heap, nv, b->size);
+        if (dest_heap)
+            heap_track_offheap(dest_heap, nv, b->size);
+        else
+            lit_own((LitArea *)lit, b);
     }
     return nv;
 }
@@ -91,14 +94,14 @@ static Value copy_object(Value x, Value **top, Heap *dest_heap) {
 Value term_copy_flat(const LitArea *lit, Value v, Value *block, Heap *dest_heap) {
     if (!needs_copy(lit, v)) return v;
     Value *top = block;
-    Value root = copy_object(v, &top, dest_heap);
+    Value root = copy_object(lit, v, &top, dest_heap);
     /* Cheney scan over the copied objects. */
     for (Value *scan = block; scan < top;) {
         Value h = scan[0];
         size_t n = hdr_size(h);
         if (term_gc_kind[hdr_type(h)] == GCK_SCAN) {
             for (size_t i = 1; i <= n; i++)
-                if (needs_copy(lit, scan[i])) scan[i] = copy_object(scan[i], &top, dest_heap);
+                if (needs_copy(lit, scan[i])) scan[i] = copy_object(lit, scan[i], &top, dest_heap);
         }
         scan += 1 + n;
     }

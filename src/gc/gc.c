@@ -84,8 +84,12 @@ static Value *offheap_link(Value obj) {
 static void sweep_offheap(Collector *c, Heap *h, Value list, Value *young_list, Value *old_list) {
     while (list != LV_NIL) {
         Value *o = box_ptr(list);
-        Value next = *offheap_link(list);
-        if ((o[0] & LV_TAG_MASK) == LV_TAG_BOXED) {
+        bool forwarded = (o[0] & LV_TAG_MASK) == LV_TAG_BOXED;
+        /* A moved object's header is the forwarding pointer: its type (and
+         * so where its link is) must be read from the copy. */
+        Value next = forwarded ? o[1 + (hdr_type(box_ptr(o[0])[0]) == T_BINREF ? BINREF_NEXT : BYTEBUF_NEXT)]
+                               : *offheap_link(list);
+        if (forwarded) {
             Value moved = o[0];
             Value *m = box_ptr(moved);
             bool is_old = !c->major && m >= c->old_lo && m < c->old_hi;

@@ -3,7 +3,11 @@
  */
 #include "gc/literal.h"
 
+#include <stdlib.h>
 #include <sys/mman.h>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
 
 #include "base/util.h"
 #include "term/binary.h"
@@ -25,9 +29,28 @@ void lit_init(LitArea *a) {
     }
     a->base = m;
     a->top = a->base;
+#if defined(__SANITIZE_ADDRESS__)
+    /* Pointers kept only in the literal area are not leaks. */
+    __lsan_register_root_region(a->base, a->reserved);
+#endif
+}
+
+void lit_own(LitArea *a, void *buf) {
+    pthread_mutex_lock(&a->lock);
+    if (a->nowned == a->capowned) {
+        a->capowned = a->capowned ? a->capowned * 2 : 16;
+        a->owned = xrealloc(a->owned, a->capowned * sizeof(void *));
+    }
+    a->owned[a->nowned++] = buf;
+    pthread_mutex_unlock(&a->lock);
 }
 
 void lit_free(LitArea *a) {
+    for (size_t i = 0; i < a->nowned; i++) free(a->owned[i]);
+    free(a->owned);
+#if defined(__SANITIZE_ADDRESS__)
+    __lsan_unregister_root_region(a->base, a->reserved);
+#endif
     munmap(a->base, a->reserved);
     pthread_mutex_destroy(&a->lock);
 }

@@ -24,6 +24,8 @@ typedef struct LitArea {
     char *base;
     size_t reserved;
     char *top;
+    void **owned;     /* malloc'd buffers of literal bytebufs, freed with the area */
+    size_t nowned, capowned;
 } LitArea;
 
 struct Runtime;
@@ -36,6 +38,9 @@ Value *lit_alloc(LitArea *a, size_t words);
 static inline bool lit_contains(const LitArea *a, const void *p) {
     return (const char *)p >= a->base && (const char *)p < a->base + a->reserved;
 }
+
+/* Remember a malloc'd buffer a literal owns. Thread-safe. */
+void lit_own(LitArea *a, void *buf);
 
 /* Deep-copy a value into the literal area (shares what is already there).
  * Off-heap binaries get an extra reference that is never dropped. */

@@ -21,7 +21,7 @@ static Value nat_sleep(Proc *p, Value *a, uint32_t n) {
     }
     timer_cancel(p);
     p->park = PARK_SLEEP;
-    p->wait_deadline = timer_now_ns() + ms * 1000000;
+    p->wait_deadline = timer_deadline_ms(ms);
     return LV_SUSPEND;
 }
 

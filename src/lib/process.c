@@ -215,16 +215,26 @@ static Value nat_send_sync(Proc *p, Value *a, uint32_t n) {
     timer_cancel(p);
     p->park = PARK_SYNC;
     p->park_ref = ref;
-    p->wait_deadline = timer_now_ns() + ms * 1000000;
+    p->wait_deadline = timer_deadline_ms(ms);
     return LV_SUSPEND;
 }
 
 /* ---- links, monitors, exits -------------------------------------------------------- */
 
+/* An exit signal to oneself (exit/2, link to a dead pid) takes effect
+ * before the process goes on: park it for an instant, and the scheduler
+ * ends it before running it again (see sched.c run_one). */
+static Value ok_or_end(Proc *p) {
+    if (p->pending_exit == LV_NONE) return K_(ok);
+    p->resume_value = K_(ok);
+    p->park = PARK_YIELD;
+    return LV_SUSPEND;
+}
+
 static Value nat_link(Proc *p, Value *a, uint32_t n) {
     if (!is_pid(a[0])) return err_badarg(p, "link", a, n);
     exit_link(p, a[0]);
-    return K_(ok);
+    return ok_or_end(p);
 }
 
 static Value nat_unlink(Proc *p, Value *a, uint32_t n) {
@@ -257,7 +267,7 @@ static Value nat_exit(Proc *p, Value *a, uint32_t n) {
     }
     if (!is_pid(a[0])) return err_badarg(p, "exit", a, n);
     exit_send_exit(p, a[0], a[1]);
-    return K_(ok);
+    return ok_or_end(p);
 }
 
 /* ---- registry --------------------------------------------------------------------- */
@@ -267,9 +277,18 @@ static Value nat_register(Proc *p, Value *a, uint32_t n) {
     if (!is_symbol(name) || !is_pid(pid)) return err_badarg(p, "register", a, n);
     Proc *t = pid == p->pid ? p : proc_lookup(p->rt, pid);
     if (!t) return err_badarg(p, "register", a, n);
-    bool ok = atomic_load(&t->state) != PS_EXITED && !atomic_load(&t->has_name) &&
-              registry_add(p->rt, sym_strip(name), pid);
-    if (ok) atomic_store(&t->has_name, true);
+    bool expected = false;
+    bool ok = atomic_compare_exchange_strong(&t->has_name, &expected, true);
+    if (ok && !registry_add(p->rt, sym_strip(name), pid)) {
+        atomic_store(&t->has_name, false);
+        ok = false;
+    }
+    /* An exit racing with this registration removes the name itself if it
+     * saw has_name; if it ran before, the name is removed here. */
+    if (ok && atomic_load(&t->state) == PS_EXITED) {
+        registry_remove(p->rt, sym_strip(name), pid);
+        ok = false;
+    }
     if (t != p) proc_unref(t);
     return ok ? K_(ok) : err_badarg(p, "register", a, n);
 }

@@ -297,7 +297,7 @@ void exit_process(Proc *p, Value reason) {
     Runtime *rt = p->rt;
     atomic_store(&p->state, PS_EXITED);
     p->exit_reason = reason;
-    if (p->reg_name != LV_NIL) registry_remove(rt, p->reg_name, p->pid);
+    if (atomic_load(&p->has_name)) registry_remove_pid(rt, p->pid);
     ptable_remove(rt->procs, p->local_id);
     bool observed = p->nlinks > 0 || p->nwatchers > 0 || p->host;
     for (uint32_t i = 0; i < p->nlinks; i++) signal_send(p, p->links[i], SIG_EXIT, reason, LV_NONE, SF_LINK);

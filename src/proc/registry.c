@@ -100,3 +100,11 @@ Value registry_lookup(Runtime *rt, Value name) {
     pthread_mutex_unlock(&r->lock);
     return pid;
 }
+
+void registry_remove_pid(Runtime *rt, Value pid) {
+    Registry *r = rt->registry;
+    pthread_mutex_lock(&r->lock);
+    for (uint32_t i = 0; i <= r->mask; i++)
+        if (r->e[i].atom < GONE && r->e[i].pid == pid) r->e[i].atom = GONE;
+    pthread_mutex_unlock(&r->lock);
+}

@@ -19,6 +19,8 @@ bool registry_add(struct Runtime *rt, Value name, Value pid);
 /* Remove name if it maps to pid (pid LV_NONE: whatever it maps to).
  * Returns whether something was removed. */
 bool registry_remove(struct Runtime *rt, Value name, Value pid);
+/* Remove every name of pid (its process exited). */
+void registry_remove_pid(struct Runtime *rt, Value pid);
 /* The pid registered under name, or LV_NIL. */
 Value registry_lookup(struct Runtime *rt, Value name);
 

@@ -26,3 +26,9 @@ void timer_cancel(Proc *p) {
     atomic_fetch_add(&p->timer_gen, 1);
     atomic_store(&p->timer_due, false);
 }
+
+int64_t timer_deadline_ms(int64_t ms) {
+    int64_t now = timer_now_ns();
+    if (ms > (INT64_MAX - now) / 1000000) return INT64_MAX;
+    return now + ms * 1000000;
+}

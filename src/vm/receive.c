@@ -45,7 +45,7 @@ Value recv_start(Proc *p, Value timeout, Value *state, const Value *hints, uint3
     }
     p->recv_timeout_ms = timeout == LV_NONE ? -2 : ms; /* -2: no :after; -1: infinity */
     timer_cancel(p);
-    p->wait_deadline = ms > 0 ? timer_now_ns() + ms * 1000000 : 0;
+    p->wait_deadline = ms > 0 ? timer_deadline_ms(ms) : 0;
     sig_drain(p);
     *state = link_state(scan_start(p, hints, nhints));
     return LV_NONE;

@@ -121,6 +121,15 @@ Runtime *rt_new(const RtOptions *opts) {
         var_set_root(rt, rt->ns_var, rt->core_ns);
     }
     define_intrinsic_vars(rt, boot);
+    /* Vars documenting the special forms (spec 5): no value, never
+     * usable as one (the compiler rejects special-form names as values). */
+    static const char *const special_forms[] = {"def", "fn*", "match", "do", "quote", "var", "receive"};
+    for (size_t i = 0; i < ARRAY_LEN(special_forms); i++) {
+        Value name = sym_of(rt, special_forms[i]);
+        Value var = ns_intern(rt, rt->core_ns, name);
+        Value kvs[8] = {K_(special_form), LV_TRUE, K_(native), LV_TRUE, K_(name), name, K_(ns), rt->core_ns};
+        var_set_meta(rt, var, map_from_kvs(boot, kvs, 8));
+    }
     {
         Value file_var = ns_intern(rt, rt->core_ns, mk_symbol(atoms_intern_text(&rt->atoms, "*file*", 6)));
         Value kvs[2] = {K_(process_bound), LV_TRUE};

@@ -294,7 +294,7 @@ VmStatus vm_run(Proc *p) {
         }
         if (is_native(f)) {
             const IntrinsicDef *d = intrinsic_get(native_index(f));
-            if (UNLIKELY(nargs < d->min_arity || nargs > d->max_arity)) {
+            if (UNLIKELY(nargs < d->min_arity || (nargs > d->max_arity && d->max_arity != ARITY_VARIADIC))) {
                 F->pc = pc;
                 err_arity(p, f, nargs);
                 RAISE();
@@ -357,7 +357,7 @@ VmStatus vm_run(Proc *p) {
         F->pc = pc;
         if (is_native(f)) {
             const IntrinsicDef *d = intrinsic_get(native_index(f));
-            if (UNLIKELY(nargs < d->min_arity || nargs > d->max_arity)) {
+            if (UNLIKELY(nargs < d->min_arity || (nargs > d->max_arity && d->max_arity != ARITY_VARIADIC))) {
                 err_arity(p, f, nargs);
                 RAISE();
             }
@@ -434,7 +434,12 @@ VmStatus vm_run(Proc *p) {
         NEXT();
     }
     CASE(DEFMETA) {
-        var_set_meta(p->rt, K[A], regs[pc[0]]);
+        Value m = regs[pc[0]];
+        /* The process-bound property, once set, stays (spec 5.1). */
+        if ((atomic_load(&as_var(K[A])->flags) & VAR_PROCESS_BOUND) && is_map(m) &&
+            map_get(m, K_(process_bound)) == LV_NONE)
+            m = map_put(p, m, K_(process_bound), LV_TRUE);
+        var_set_meta(p->rt, K[A], m);
         pc += 1;
         NEXT();
     }
