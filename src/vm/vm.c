@@ -348,6 +348,15 @@ VmStatus vm_run(Proc *p) {
             uint32_t base = F->base;
             Value *dst = p->stack + base - 1;
             for (uint32_t i = 0; i <= nargs; i++) dst[i] = regs[A + i];
+            const Proto *pr = closure_proto(f);
+            /* Fast path: exact arity and room: the frame is reused as is. */
+            if (LIKELY(nargs == pr->nparams && !pr->variadic && (size_t)base + pr->nregs <= p->stack_cap)) {
+                for (uint32_t i = nargs; i < pr->nregs; i++) regs[i] = LV_NIL;
+                p->sp = base + pr->nregs;
+                K = pr->consts;
+                pc = pr->code;
+                goto safepoint;
+            }
             if (call_enter(p, f, base, nargs, 0, true) == LV_EXC) RAISE();
             RELOAD();
             pc = F->pc;
