@@ -44,6 +44,13 @@
 #include "vm/ns.h"
 #include "vm/rt.h"
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) && !defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#define EVAL_FUZZ_LSAN_ROOTS 1
+#endif
+#endif
+
 #define EVAL_FUZZ_MAX_INPUT 4096
 
 typedef struct EvalFuzz {
@@ -52,6 +59,8 @@ typedef struct EvalFuzz {
     uint64_t base_procs;     /* processes alive in a fresh runtime */
     unsigned runs;           /* inputs run since rt was created */
     unsigned recycle;        /* recreate rt after this many inputs */
+    const void *root_base;   /* literal-area span registered with LSan */
+    size_t root_size;
     int64_t timeout_ms;
     size_t heap_words;
     bool files, verbose;
@@ -70,6 +79,31 @@ static const char eval_fuzz_prelude[] =
 static long env_long(const char *name, long dflt) {
     const char *s = getenv(name);
     return s && *s ? strtol(s, NULL, 10) : dflt;
+}
+
+/* The literal area is mmap'd, so LeakSanitizer does not scan it, and
+ * everything reachable only from it (namespace tables, ...) would be
+ * reported as leaked. gc/literal.c registers it as a root region only when
+ * __SANITIZE_ADDRESS__ is defined, which clang 14 does not do; so here the
+ * used part [base, top) is registered, and re-registered as it grows
+ * (registering all 64 GB of reservation would make every leak check read
+ * it all). */
+static void eval_fuzz_lsan_roots(bool keep) {
+#ifdef EVAL_FUZZ_LSAN_ROOTS
+    if (fz.root_base) __lsan_unregister_root_region(fz.root_base, fz.root_size);
+    fz.root_base = NULL;
+    if (!keep || !fz.rt) return;
+    LitArea *a = &fz.rt->lit;
+    pthread_mutex_lock(&a->lock);
+    fz.root_base = a->base;
+    /* Slack for literals other threads add before the check runs. */
+    fz.root_size = (size_t)(a->top - a->base) + ((size_t)1 << 20);
+    if (fz.root_size > a->reserved) fz.root_size = a->reserved;
+    pthread_mutex_unlock(&a->lock);
+    __lsan_register_root_region(fz.root_base, fz.root_size);
+#else
+    (void)keep;
+#endif
 }
 
 static Value core_lookup(Runtime *rt, const char *name) {
@@ -98,10 +132,12 @@ static void eval_fuzz_start(void) {
     host_proc_free(p);
     fz.base_procs = ptable_count(fz.rt->procs);
     fz.runs = 0;
+    eval_fuzz_lsan_roots(true);
 }
 
 static void eval_fuzz_stop(void) {
     if (!fz.rt) return;
+    eval_fuzz_lsan_roots(false);
     rt_free(fz.rt);
     fz.rt = NULL;
 }
@@ -188,5 +224,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* A process the input spawned is still alive (or parked forever):
      * start over rather than let it eat the next inputs' time slices. */
     if (ptable_count(fz.rt->procs) > fz.base_procs) fz.runs = fz.recycle;
+    eval_fuzz_lsan_roots(true);
     return 0;
 }

@@ -536,6 +536,8 @@ static uint32_t arith_operand(Compiler *cc, FnState *fs, Value x) {
 
 static void cc_call(Compiler *cc, FnState *fs, Value form, uint32_t dst, bool tail) {
     Value head = car(form);
+    if (is_symbol(head) && (sym_strip(head) == S_(core_unquote) || sym_strip(head) == S_(core_unquote_splicing)))
+        cc_fail(cc, K_(syntax_error), form, "unquote outside a syntax-quote");
     uint32_t nargs = list_length(form) - 1;
     Value var;
     Opcode aop = nargs == 2 ? arith_op(cc, fs, head, &var) : OP__COUNT;
