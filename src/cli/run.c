@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "term/alloc.h"
+#include "term/atoms.h"
 #include "term/print.h"
 #include "vm/host.h"
 #include "vm/rt.h"
@@ -27,7 +28,8 @@ int cli_run(const CliOptions *o, const char *file, int argc, char **argv) {
     Value out;
     HostStatus st = host_call_var(p, "lona.core", "load-file", &path, 1, false, &out);
     int code = 0;
-    if (st != HOST_OK) {
+    /* (exit :normal) ends the program as successfully as running off its end. */
+    if (st != HOST_OK && out != K_(normal)) {
         host_report_exit(p, out);
         code = 1;
     }
@@ -53,7 +55,7 @@ int cli_eval(const CliOptions *o, const char *expr) {
         buf_putc(&b, '\n');
         fwrite(b.data, 1, b.len, stdout);
         buf_free(&b);
-    } else {
+    } else if (out != K_(normal)) {
         host_report_exit(p, out);
         code = 1;
     }

@@ -24,6 +24,7 @@
 #include "base/console.h"
 #include "base/util.h"
 #include "gc/copy.h"
+#include "proc/keyindex.h"
 #include "proc/life.h"
 #include "proc/proc.h"
 #include "proc/ptable.h"
@@ -59,11 +60,9 @@ bool signal_send(Proc *from, Value to, SignalKind kind, Value value, Value ref, 
 
 /* ---- bookkeeping of links and monitors ----------------------------------- */
 
-static bool links_has(Proc *p, Value pid) {
-    for (uint32_t i = 0; i < p->nlinks; i++)
-        if (p->links[i] == pid) return true;
-    return false;
-}
+static KeyArray link_keys(Proc *p) { return (KeyArray){p->links, 1, p->nlinks}; }
+
+static bool links_has(Proc *p, Value pid) { return ki_find(&p->links_index, link_keys(p), pid) >= 0; }
 
 static void links_add(Proc *p, Value pid) {
     if (links_has(p, pid)) return;
@@ -73,41 +72,53 @@ static void links_add(Proc *p, Value pid) {
         p->links = xrealloc(p->links, p->caplinks * sizeof(Value));
     }
     p->links[p->nlinks++] = pid;
+    ki_added(&p->links_index, link_keys(p));
     pthread_mutex_unlock(&p->info_lock);
 }
 
 static bool links_remove(Proc *p, Value pid) {
-    for (uint32_t i = 0; i < p->nlinks; i++)
-        if (p->links[i] == pid) {
-            pthread_mutex_lock(&p->info_lock);
-            p->links[i] = p->links[--p->nlinks];
-            pthread_mutex_unlock(&p->info_lock);
-            return true;
-        }
-    return false;
+    int64_t i = ki_find(&p->links_index, link_keys(p), pid);
+    if (i < 0) return false;
+    pthread_mutex_lock(&p->info_lock);
+    ki_removing(&p->links_index, link_keys(p), (uint32_t)i);
+    p->links[i] = p->links[--p->nlinks];
+    pthread_mutex_unlock(&p->info_lock);
+    return true;
 }
 
-static void mons_add(Proc *p, MonEntry **arr, uint32_t *n, uint32_t *cap, Value ref, Value pid) {
+/* Monitors held and monitors on this process: arrays of {ref, pid} keyed
+ * by ref, each with its index. */
+typedef struct MonSet {
+    MonEntry **arr;
+    uint32_t *n, *cap;
+    KeyIndex *ki;
+} MonSet;
+
+static MonSet monitors_of(Proc *p) { return (MonSet){&p->monitors, &p->nmonitors, &p->capmonitors, &p->monitors_index}; }
+static MonSet watchers_of(Proc *p) { return (MonSet){&p->watchers, &p->nwatchers, &p->capwatchers, &p->watchers_index}; }
+static KeyArray mon_keys(MonSet m) { return (KeyArray){(const Value *)*m.arr, 2, *m.n}; }
+
+static void mons_add(Proc *p, MonSet m, Value ref, Value pid) {
     pthread_mutex_lock(&p->info_lock);
-    if (*n == *cap) {
-        *cap = *cap ? *cap * 2 : 4;
-        *arr = xrealloc(*arr, *cap * sizeof(MonEntry));
+    if (*m.n == *m.cap) {
+        *m.cap = *m.cap ? *m.cap * 2 : 4;
+        *m.arr = xrealloc(*m.arr, *m.cap * sizeof(MonEntry));
     }
-    (*arr)[(*n)++] = (MonEntry){ref, pid};
+    (*m.arr)[(*m.n)++] = (MonEntry){ref, pid};
+    ki_added(m.ki, mon_keys(m));
     pthread_mutex_unlock(&p->info_lock);
 }
 
 /* Remove the entry with ref; returns its pid or LV_NONE. */
-static Value mons_remove(Proc *p, MonEntry *arr, uint32_t *n, Value ref) {
-    for (uint32_t i = 0; i < *n; i++)
-        if (arr[i].ref == ref) {
-            Value pid = arr[i].pid;
-            pthread_mutex_lock(&p->info_lock);
-            arr[i] = arr[--*n];
-            pthread_mutex_unlock(&p->info_lock);
-            return pid;
-        }
-    return LV_NONE;
+static Value mons_remove(Proc *p, MonSet m, Value ref) {
+    int64_t i = ki_find(m.ki, mon_keys(m), ref);
+    if (i < 0) return LV_NONE;
+    Value pid = (*m.arr)[i].pid;
+    pthread_mutex_lock(&p->info_lock);
+    ki_removing(m.ki, mon_keys(m), (uint32_t)i);
+    (*m.arr)[i] = (*m.arr)[--*m.n];
+    pthread_mutex_unlock(&p->info_lock);
+    return pid;
 }
 
 /* ---- receiving signals ----------------------------------------------------- */
@@ -155,13 +166,13 @@ void exit_handle_signal(Proc *p, Signal *s) {
         links_remove(p, s->from);
         break;
     case SIG_MONITOR:
-        mons_add(p, &p->watchers, &p->nwatchers, &p->capwatchers, s->ref, s->from);
+        mons_add(p, watchers_of(p), s->ref, s->from);
         break;
     case SIG_DEMONITOR:
-        mons_remove(p, p->watchers, &p->nwatchers, s->ref);
+        mons_remove(p, watchers_of(p), s->ref);
         break;
     case SIG_DOWN:
-        if (mons_remove(p, p->monitors, &p->nmonitors, s->ref) != LV_NONE) {
+        if (mons_remove(p, monitors_of(p), s->ref) != LV_NONE) {
             Value t = mk_tuple(p, 4);
             tuple_elems(t)[0] = mk_keyword(ATOM_DOWN);
             tuple_elems(t)[1] = s->ref;
@@ -217,14 +228,14 @@ Value exit_monitor(Proc *p, Value pid) {
         deliver_message(p, m);
         return ref;
     }
-    mons_add(p, &p->monitors, &p->nmonitors, &p->capmonitors, ref, pid);
+    mons_add(p, monitors_of(p), ref, pid);
     push_signal(p, t, SIG_MONITOR, LV_NONE, ref, 0);
     proc_unref(t);
     return ref;
 }
 
 void exit_demonitor(Proc *p, Value ref) {
-    Value pid = mons_remove(p, p->monitors, &p->nmonitors, ref);
+    Value pid = mons_remove(p, monitors_of(p), ref);
     if (pid != LV_NONE) signal_send(p, pid, SIG_DEMONITOR, LV_NONE, ref, 0);
 }
 
@@ -307,6 +318,9 @@ void exit_process(Proc *p, Value reason) {
         signal_send(p, p->monitors[i].pid, SIG_DEMONITOR, LV_NONE, p->monitors[i].ref, 0);
     pthread_mutex_lock(&p->info_lock);
     p->nlinks = p->nwatchers = p->nmonitors = 0;
+    ki_free(&p->links_index);
+    ki_free(&p->monitors_index);
+    ki_free(&p->watchers_index);
     pthread_mutex_unlock(&p->info_lock);
     if (!observed && is_error_reason(reason)) crash_report(p, reason);
     exit_answer_late_signals(p);
@@ -330,8 +344,8 @@ void exit_link_new_child(Proc *p, Proc *child) {
 
 Value exit_monitor_new_child(Proc *p, Proc *child) {
     Value ref = mk_ref(p->rt->realm_id, atomic_fetch_add(&p->rt->next_ref, 1));
-    mons_add(p, &p->monitors, &p->nmonitors, &p->capmonitors, ref, child->pid);
-    mons_add(child, &child->watchers, &child->nwatchers, &child->capwatchers, ref, p->pid);
+    mons_add(p, monitors_of(p), ref, child->pid);
+    mons_add(child, watchers_of(child), ref, p->pid);
     return ref;
 }
 

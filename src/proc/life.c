@@ -65,6 +65,9 @@ static void proc_free(Proc *p) {
     free(p->links);
     free(p->monitors);
     free(p->watchers);
+    ki_free(&p->links_index);
+    ki_free(&p->monitors_index);
+    ki_free(&p->watchers_index);
     pthread_mutex_destroy(&p->info_lock);
     free(p);
 }

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "gc/heap.h"
+#include "proc/keyindex.h"
 #include "proc/mailbox.h"
 #include "proc/signal.h"
 #include "term/term.h"
@@ -113,6 +114,7 @@ typedef struct Proc {
     uint32_t nmonitors, capmonitors;
     MonEntry *watchers;       /* monitors on this process */
     uint32_t nwatchers, capwatchers;
+    KeyIndex links_index, monitors_index, watchers_index; /* see proc/keyindex.h */
     Value reg_name;           /* registered name (symbol) or nil */
     Value pending_exit;       /* an exit signal decided the process ends: reason */
     _Atomic uint64_t notif_word; /* handed over by signal! to a process in wait! */

@@ -186,6 +186,9 @@ void proc_free_bare(Proc *p) {
     free(p->links);
     free(p->monitors);
     free(p->watchers);
+    ki_free(&p->links_index);
+    ki_free(&p->monitors_index);
+    ki_free(&p->watchers_index);
     if (p->host) {
         pthread_mutex_destroy(&p->host->lock);
         pthread_cond_destroy(&p->host->cond);
