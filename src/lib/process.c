@@ -305,10 +305,15 @@ static Value nat_unregister(Proc *p, Value *a, uint32_t n) {
     return K_(ok);
 }
 
-static Value nat_whereis(Proc *p, Value *a, uint32_t n) {
-    if (!is_symbol(a[0])) return err_badarg(p, "whereis", a, n);
+static Value whereis_named(Proc *p, Value *a, uint32_t n, const char *fname) {
+    if (!is_symbol(a[0])) return err_badarg(p, fname, a, n);
     return registry_lookup(p->rt, a[0]);
 }
+
+/* With one realm, both look in this realm's registry; whereis will ask up
+ * the realm tree once there is one. */
+static Value nat_whereis(Proc *p, Value *a, uint32_t n) { return whereis_named(p, a, n, "whereis"); }
+static Value nat_whereis_local(Proc *p, Value *a, uint32_t n) { return whereis_named(p, a, n, "whereis-local"); }
 
 /* ---- realms (the root realm only, until child realms exist) --------------------------- */
 
@@ -356,7 +361,7 @@ LONA_INTRINSICS(process) = {
     {"lona.process", "register", 1, 2, nat_register, "([name] [name pid])", "register a name"},
     {"lona.process", "unregister", 1, 1, nat_unregister, "([name])", "remove a registration"},
     {"lona.process", "whereis", 1, 1, nat_whereis, "([name])", "the pid registered under name, or nil"},
-    {"lona.process", "whereis-local", 1, 1, nat_whereis, "([name])", "the pid registered in this realm, or nil"},
+    {"lona.process", "whereis-local", 1, 1, nat_whereis_local, "([name])", "the pid registered in this realm, or nil"},
     {"lona.process", "parent-realm", 0, 0, nat_parent_realm, "([])", "the parent realm, or nil"},
     {"lona.process", "child-realms", 0, 0, nat_child_realms, "([])", "the child realms"},
     {"lona.process", "realm-info", 1, 1, nat_realm_info, "([realm])", "a map describing a realm"},

@@ -46,12 +46,19 @@ bool proc_set_entry(Proc *p, Value fn, Proc *parent) {
     Runtime *rt = p->rt;
     CopySize sz = term_flat_size(&rt->lit, fn);
     if (sz.has_bytebuf) return false;
+
     Value *block = sz.words ? heap_alloc_exact(&p->heap, sz.words) : NULL;
     Value f = term_copy_flat(&rt->lit, fn, block, &p->heap);
     (void)parent;
     /* Bottom frame: a host frame with no host; returning into it ends the
-     * process normally (see sched.c). */
-    return vm_push_call(p, f, NULL, 0, false);
+     * process normally (see sched.c). A function that cannot be called with
+     * no arguments makes the process start and end at once with that
+     * error, as a bad fun does on the BEAM. */
+    if (!vm_push_call(p, f, NULL, 0, false)) {
+        p->pending_exit = p->exc != LV_NONE ? p->exc : K_(badarg);
+        p->exc = LV_NONE;
+    }
+    return true;
 }
 
 void proc_ref(Proc *p) { atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed); }
