@@ -34,6 +34,7 @@
 #include "term/atoms.h"
 #include "term/print.h"
 #include "vm/runtime.h"
+#include "vm/vm.h"
 
 /* ---- sending signals ------------------------------------------------------ */
 
@@ -269,18 +270,7 @@ static void crash_report(Proc *p, Value reason) {
     buf_puts(&b, " exited with ");
     pr_value(rt, &b, reason);
     buf_putc(&b, '\n');
-    for (Value t = p->trace; is_cons(t); t = cdr(t)) {
-        Value e = car(t);
-        if (!is_tuple(e) || tuple_len(e) != 3) continue;
-        buf_puts(&b, "  at ");
-        pr_display(rt, &b, tuple_elems(e)[0]);
-        if (is_string(tuple_elems(e)[1])) {
-            buf_puts(&b, " (");
-            pr_display(rt, &b, tuple_elems(e)[1]);
-            buf_printf(&b, ":%lld)", (long long)fix_val(tuple_elems(e)[2]));
-        }
-        buf_putc(&b, '\n');
-    }
+    vm_print_trace(rt, &b, p->trace);
     console_write_err(rt, b.data, b.len);
     buf_free(&b);
 }

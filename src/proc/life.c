@@ -14,6 +14,7 @@
 #include "term/atoms.h"
 #include "vm/call.h"
 #include "vm/vm.h"
+#include "vm/rt.h"
 
 #define DEFAULT_HEAP_WORDS 512 /* 4096 bytes, the spec's default */
 
@@ -65,18 +66,8 @@ void proc_ref(Proc *p) { atomic_fetch_add_explicit(&p->refs, 1, memory_order_rel
 
 static void proc_free(Proc *p) {
     exit_answer_late_signals(p);
-    heap_release(&p->heap);
-    mbox_release(&p->mbox);
-    free(p->stack);
-    free(p->frames);
-    free(p->links);
-    free(p->monitors);
-    free(p->watchers);
-    ki_free(&p->links_index);
-    ki_free(&p->monitors_index);
-    ki_free(&p->watchers_index);
     pthread_mutex_destroy(&p->info_lock);
-    free(p);
+    proc_free_bare(p);
 }
 
 void proc_unref(Proc *p) {

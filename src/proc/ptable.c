@@ -79,33 +79,24 @@ void ptable_remove(ProcTable *t, uint64_t id) {
     pthread_rwlock_unlock(&t->lock);
 }
 
+/* Caller holds the lock. */
+static struct Proc *find_locked(ProcTable *t, uint64_t id) {
+    for (uint64_t s = hash_id(id) & t->mask; t->slots[s].id; s = (s + 1) & t->mask)
+        if (t->slots[s].id == id) return t->slots[s].proc;
+    return NULL;
+}
+
 struct Proc *ptable_lookup(ProcTable *t, uint64_t id) {
     pthread_rwlock_rdlock(&t->lock);
-    struct Proc *p = NULL;
-    uint64_t s = hash_id(id) & t->mask;
-    while (t->slots[s].id) {
-        if (t->slots[s].id == id) {
-            p = t->slots[s].proc;
-            break;
-        }
-        s = (s + 1) & t->mask;
-    }
+    struct Proc *p = find_locked(t, id);
     pthread_rwlock_unlock(&t->lock);
     return p;
 }
 
 struct Proc *ptable_lookup_ref(ProcTable *t, uint64_t id) {
     pthread_rwlock_rdlock(&t->lock);
-    struct Proc *p = NULL;
-    uint64_t s = hash_id(id) & t->mask;
-    while (t->slots[s].id) {
-        if (t->slots[s].id == id) {
-            p = t->slots[s].proc;
-            proc_ref(p);
-            break;
-        }
-        s = (s + 1) & t->mask;
-    }
+    struct Proc *p = find_locked(t, id);
+    if (p) proc_ref(p);
     pthread_rwlock_unlock(&t->lock);
     return p;
 }

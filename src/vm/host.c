@@ -228,18 +228,7 @@ void host_report_exit(Proc *p, Value reason) {
             buf_putc(&b, '\n');
         }
     }
-    for (Value t = p->trace; is_cons(t); t = cdr(t)) {
-        Value e = car(t);
-        if (!is_tuple(e) || tuple_len(e) != 3) continue;
-        buf_puts(&b, "  at ");
-        pr_display(rt, &b, tuple_elems(e)[0]);
-        if (is_string(tuple_elems(e)[1])) {
-            buf_puts(&b, " (");
-            pr_display(rt, &b, tuple_elems(e)[1]);
-            buf_printf(&b, ":%lld)", (long long)fix_val(tuple_elems(e)[2]));
-        }
-        buf_putc(&b, '\n');
-    }
+    vm_print_trace(rt, &b, p->trace);
     fputs(b.data, stderr);
     buf_free(&b);
 }

@@ -8,6 +8,7 @@
 #include "lib/intrinsic.h"
 #include "term/alloc.h"
 #include "term/atoms.h"
+#include "term/print.h"
 #include "vm/call.h"
 #include "vm/ns.h"
 #include "vm/proto.h"
@@ -81,4 +82,19 @@ bool vm_push_call(Proc *p, Value fn, const Value *args, uint32_t nargs, bool cat
         return false;
     }
     return true;
+}
+
+void vm_print_trace(Runtime *rt, Buf *b, Value trace) {
+    for (Value t = trace; is_cons(t); t = cdr(t)) {
+        Value e = car(t);
+        if (!is_tuple(e) || tuple_len(e) != 3) continue;
+        buf_puts(b, "  at ");
+        pr_display(rt, b, tuple_elems(e)[0]);
+        if (is_string(tuple_elems(e)[1])) {
+            buf_puts(b, " (");
+            pr_display(rt, b, tuple_elems(e)[1]);
+            buf_printf(b, ":%lld)", (long long)fix_val(tuple_elems(e)[2]));
+        }
+        buf_putc(b, '\n');
+    }
 }

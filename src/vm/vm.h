@@ -9,6 +9,7 @@
 #ifndef LONA_VM_H
 #define LONA_VM_H
 
+#include "base/util.h"
 #include "proc/proc.h"
 #include "vm/runtime.h"
 
@@ -35,5 +36,7 @@ const char *vm_fn_name(Runtime *rt, Value fn, char *buf, size_t buflen);
 /* Stack trace of the process's current frames, as a list of
  * [fn-name file line] tuples, innermost first. */
 Value vm_stack_trace(Proc *p);
+/* Append a trace (as made by vm_stack_trace) as "  at ns/fn (file:line)" lines. */
+void vm_print_trace(Runtime *rt, Buf *b, Value trace);
 
 #endif
