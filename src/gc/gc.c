@@ -200,6 +200,11 @@ bool gc_collect(Proc *p, bool major) {
     size_t want = live * 2 + (size_t)p->mbox.len * 4;
     if (want < h->min_words) want = h->min_words;
     size_t young_size = round_up_size(want);
+    /* Hysteresis: keep the current block unless it is too small or more
+     * than four times too big, so that a steady process reuses its block
+     * instead of trading blocks with the allocator at every collection. */
+    size_t current = (size_t)(h->end - h->start);
+    if (young_size <= current && young_size * 4 > current) young_size = current;
     Value *block;
     if ((size_t)(h->end - h->start) == young_size) {
         block = h->start; /* all garbage now: reuse it */
