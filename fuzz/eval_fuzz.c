@@ -17,6 +17,11 @@
  *     (default 256) and whenever an input leaves a process behind. A crash
  *     that needs earlier inputs' state therefore reproduces only if it also
  *     reproduces from a fresh runtime: run a saved input alone to check.
+ *   - The evaluating process runs at priority EVAL_FUZZ_PRIORITY (default
+ *     255, the highest): a busy process spawned at a higher priority than
+ *     the evaluator would otherwise starve it for ever, and the host's kill
+ *     after the timeout only takes effect when the killed process runs, so
+ *     the host thread would wait for ever.
  *   - Source is limited to 4096 bytes; invalid UTF-8 bytes become '?'.
  *   - Files: lona.core/%slurp (behind load-file and ns loading) is rebound
  *     to a function that fails with :file-not-found, because reading an
@@ -63,6 +68,7 @@ typedef struct EvalFuzz {
     size_t root_size;
     int64_t timeout_ms;
     size_t heap_words;
+    uint8_t priority;
     bool files, verbose;
 } EvalFuzz;
 
@@ -148,6 +154,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     fz.recycle = (unsigned)env_long("EVAL_FUZZ_RECYCLE", 256);
     fz.timeout_ms = env_long("EVAL_FUZZ_TIMEOUT_MS", 50);
     fz.heap_words = (size_t)env_long("EVAL_FUZZ_HEAP_MB", 256) * (1024 * 1024 / 8);
+    fz.priority = (uint8_t)env_long("EVAL_FUZZ_PRIORITY", 255);
     fz.files = env_long("EVAL_FUZZ_FILES", 0) != 0;
     fz.verbose = env_long("EVAL_FUZZ_VERBOSE", 0) != 0;
     if (!fz.verbose) {
@@ -206,6 +213,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char *text = eval_fuzz_text(data, size);
     Proc *p = host_proc_new(fz.rt);
     p->heap.max_words = fz.heap_words;
+    p->priority = fz.priority;
     host_claim(p);
     Value src = mk_string(p, text, size);
     host_release(p);

@@ -134,7 +134,7 @@ static void tr_run_file(const CliOptions *o, const char *file, long *passed, lon
         return;
     }
     Proc *p = host_proc_new(rt);
-    static const char refer[] = "(refer 'lona.test)";
+    static const char refer[] = "(require 'lona.test) (refer 'lona.test)";
     CliResult r;
     cli_eval_chunk(&p, refer, sizeof refer - 1, true, &r);
     cli_result_free(&r);

@@ -14,6 +14,7 @@
 #include "compiler/cc.h"
 #include "compiler/compiler.h"
 #include "lib/intrinsic.h"
+#include "lib/stdlib.h"
 #include "reader/reader.h"
 #include "sched/timer.h"
 #include "vm/receive.h"
@@ -304,6 +305,18 @@ static Value nat_lib_path(Proc *p, Value *a, uint32_t n) {
     return list_reverse(p, dirs);
 }
 
+/* (%embedded-source "lona/x.lona") -> the text of lib/lona/x.lona built
+ * into the runtime, or nil. */
+static Value nat_embedded_source(Proc *p, Value *a, uint32_t n) {
+    if (!is_string(a[0])) return LV_NIL;
+    const char *path = str_bytes(a[0]);
+    if (strncmp(path, "lona/", 5) != 0) return LV_NIL;
+    for (const StdlibFile *f = lona_stdlib_files; f->name; f++)
+        if (strcmp(f->name, path + 5) == 0 && (f->name[0] < '0' || f->name[0] > '9'))
+            return mk_string(p, f->text, f->len);
+    return LV_NIL;
+}
+
 /* ---- refs, time, arch ---- */
 
 static Value nat_make_ref(Proc *p, Value *a, uint32_t n) {
@@ -352,6 +365,7 @@ LONA_INTRINSICS(core_lang) = {
     {"lona.core", "%ns-set-meta", 2, 2, nat_ns_set_meta, "([ns meta])", NULL},
     {"lona.core", "%slurp", 1, 1, nat_slurp, "([path])", NULL},
     {"lona.core", "%lib-path", 0, 0, nat_lib_path, "([])", NULL},
+    {"lona.core", "%embedded-source", 1, 1, nat_embedded_source, "([path])", NULL},
     {"lona.core", "make-ref", 0, 0, nat_make_ref, "([])", "a new unique ref"},
     {"lona.process", "self", 0, 0, nat_self, "([])", "the calling process's pid"},
     {"lona.time", "monotonic-time", 0, 0, nat_monotonic_time, "([])", "nanoseconds from a monotonic clock"},

@@ -199,6 +199,9 @@ bool host_load_stdlib(Runtime *rt) {
     var_set_local(p, rt->ns_var, rt->core_ns);
     bool ok = true;
     for (const StdlibFile *f = lona_stdlib_files; f->name; f++) {
+        /* NN_name.lona files make up lona.core and are loaded in order at
+         * start-up; the others are libraries loaded when required. */
+        if (f->name[0] < '0' || f->name[0] > '9') continue;
         char path[256];
         snprintf(path, sizeof path, "lib/lona/%s", f->name);
         Value out;
