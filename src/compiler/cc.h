@@ -69,6 +69,10 @@ typedef struct Compiler {
 } Compiler;
 
 _Noreturn void cc_fail(Compiler *cc, Value reason, Value form, const char *msg);
+/* Temporary Values for the compiler's own bookkeeping, on the process heap
+ * (a tuple nobody references): nothing to free, even when an error
+ * abandons the compilation. */
+Value *cc_scratch(Compiler *cc, size_t n);
 
 void fs_begin(Compiler *cc, FnState *fs, FnState *parent);
 Value fs_finish(Compiler *cc, FnState *fs);   /* -> proto Value (literal) */
@@ -99,7 +103,7 @@ void cc_pattern(Compiler *cc, FnState *fs, Value pat, uint32_t subject, Label *f
 typedef struct Clause {
     Value pattern, guard, body;   /* guard LV_NONE if absent */
 } Clause;
-/* Parse clauses into an array (malloc'd, caller frees); *n gets the count.
+/* Parse clauses into an array (compiler scratch); *n gets the count.
  * Stops at a pattern :after when allow_after (receive) and returns the
  * rest of the list in *after. */
 Clause *cc_parse_clauses(Compiler *cc, Value form, Value clauses, bool allow_after, uint32_t *n,

@@ -250,13 +250,12 @@ static void cc_fn(Compiler *cc, FnState *fs, Value form, uint32_t dst, bool tail
     uint32_t ncap = child.ncaptures;
     Value *caps = NULL;
     if (ncap) {
-        caps = xmalloc(ncap * sizeof(Value));
+        caps = cc_scratch(cc, ncap);
         memcpy(caps, child.captures, ncap * sizeof(Value));
     }
     Value proto = fs_finish(cc, &child);
     uint32_t first = fs_regs(cc, fs, ncap);
     for (uint32_t i = 0; i < ncap; i++) cc_symbol(cc, fs, caps[i], first + i);
-    free(caps);
     fs_emit(cc, fs, OP_CLOSURE, dst);
     fs_word(cc, fs, fs_const(cc, fs, proto));
     fs_word(cc, fs, first);
@@ -389,7 +388,6 @@ static void cc_match(Compiler *cc, FnState *fs, Value form, uint32_t dst, bool t
     Clause *cl = cc_parse_clauses(cc, form, cdr(cdr(form)), false, &n, &after);
     Label *end = fs_label(cc, fs);
     cc_clauses(cc, fs, form, cl, n, subject, dst, tail, end, NO_REG);
-    free(cl);
     fs_emit(cc, fs, OP_BADMATCH, subject);
     fs_place(cc, fs, end);
     fs->nactive = mark;
@@ -438,11 +436,9 @@ static void cc_receive(Compiler *cc, FnState *fs, Value form, uint32_t dst, bool
     Value after;
     Clause *cl = cc_parse_clauses(cc, form, cdr(form), true, &n, &after);
     if (n == 0 && after == LV_NONE) {
-        free(cl);
         cc_fail(cc, K_(syntax_error), form, "receive needs clauses or :after");
     }
     if (after != LV_NONE && list_length(after) != 2) {
-        free(cl);
         cc_fail(cc, K_(syntax_error), form, ":after needs a timeout and a body, last");
     }
     uint32_t mark = fs->nactive;
@@ -477,7 +473,6 @@ static void cc_receive(Compiler *cc, FnState *fs, Value form, uint32_t dst, bool
     fs_word(cc, fs, state);
     fs_label_ref(cc, fs, wait);
     cc_clauses(cc, fs, form, cl, n, msg, dst, tail, end, state);
-    free(cl);
     fs_emit(cc, fs, OP_RECV_SKIP, state);
     fs_emit(cc, fs, OP_JUMP, 0);
     fs_label_ref(cc, fs, top);

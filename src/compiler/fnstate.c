@@ -39,6 +39,8 @@ _Noreturn void cc_fail(Compiler *cc, Value reason, Value form, const char *msg) 
     longjmp(cc->on_error, 1);
 }
 
+Value *cc_scratch(Compiler *cc, size_t n) { return tuple_elems(mk_tuple(cc->p, n ? n : 1)); }
+
 #define GROW(arr, n, cap)                                              \
     do {                                                               \
         if ((n) == (cap)) {                                            \

@@ -98,16 +98,16 @@ static void seq_pattern(Compiler *cc, FnState *fs, PatCtx *pc, Value *elems, uin
     }
 }
 
-static Value *list_to_array(Value l, uint32_t *n) {
+static Value *list_to_array(Compiler *cc, Value l, uint32_t *n) {
     *n = list_len(l);
-    Value *a = xmalloc((*n ? *n : 1) * sizeof(Value));
+    Value *a = cc_scratch(cc, *n);
     for (uint32_t i = 0; i < *n; i++, l = cdr(l)) a[i] = car(l);
     return a;
 }
 
-static Value *vector_to_array(Value v, uint32_t *n) {
+static Value *vector_to_array(Compiler *cc, Value v, uint32_t *n) {
     *n = (uint32_t)vec_count(v);
-    Value *a = xmalloc((*n ? *n : 1) * sizeof(Value));
+    Value *a = cc_scratch(cc, *n);
     for (uint32_t i = 0; i < *n; i++) a[i] = vec_nth(v, i);
     return a;
 }
@@ -173,7 +173,7 @@ static void binary_pattern(Compiler *cc, FnState *fs, PatCtx *pc, Value pat, boo
                            Label *fail) {
     Proc *p = cc->p;
     uint32_t n;
-    Value *el = list_to_array(cdr(pat), &n);
+    Value *el = list_to_array(cc, cdr(pat), &n);
     Value spec = mk_tuple(p, n);
     uint32_t nspec = 0, nout = 0;
     Value binders[256];
@@ -181,7 +181,6 @@ static void binary_pattern(Compiler *cc, FnState *fs, PatCtx *pc, Value pat, boo
         Value e = el[i];
         if (is_sym(e, S_(amp))) {
             if (i + 2 != n || nout >= 256) {
-                free(el);
                 cc_fail(cc, K_(syntax_error), pat, "& must come before the last name");
             }
             tuple_elems(spec)[nspec++] = K_(rest);
@@ -192,7 +191,6 @@ static void binary_pattern(Compiler *cc, FnState *fs, PatCtx *pc, Value pat, boo
         Value v = e;
         if (bits) {
             if (!is_tuple(e) || tuple_len(e) != 4) {
-                free(el);
                 cc_fail(cc, K_(invalid_bits), pat, "malformed bit segment");
             }
             v = tuple_elems(e)[0];
@@ -204,7 +202,6 @@ static void binary_pattern(Compiler *cc, FnState *fs, PatCtx *pc, Value pat, boo
             mark = S_(underscore);
         } else if (is_symbol(v)) {
             if (nout >= 255) {
-                free(el);
                 cc_fail(cc, K_(syntax_error), pat, "too many bindings in a binary pattern");
             }
             mark = K_(value);
@@ -212,7 +209,6 @@ static void binary_pattern(Compiler *cc, FnState *fs, PatCtx *pc, Value pat, boo
         } else if (is_integer(v)) {
             mark = v;
         } else {
-            free(el);
             cc_fail(cc, bits ? K_(invalid_bits) : K_(invalid_bytes), pat, "bad binary pattern element");
         }
         Value seg = mk_tuple(p, 4);
@@ -222,7 +218,6 @@ static void binary_pattern(Compiler *cc, FnState *fs, PatCtx *pc, Value pat, boo
         tuple_elems(seg)[3] = sign;
         tuple_elems(spec)[nspec++] = seg;
     }
-    free(el);
     if (nspec != tuple_len(spec)) {
         Value s2 = mk_tuple(p, nspec);
         memcpy(tuple_elems(s2), tuple_elems(spec), nspec * sizeof(Value));
@@ -266,9 +261,8 @@ static void list_pattern(Compiler *cc, FnState *fs, PatCtx *pc, Value pat, uint3
         binary_pattern(cc, fs, pc, pat, true, subj, fail);
         return;
     }
-    Value *el = list_to_array(pat, &n);
+    Value *el = list_to_array(cc, pat, &n);
     seq_pattern(cc, fs, pc, el, n, subj, fail, OP_T_LIST, OP_T_LIST_MIN, pat);
-    free(el);
 }
 
 static void pattern(Compiler *cc, FnState *fs, PatCtx *pc, Value pat, uint32_t subj, Label *fail) {
@@ -284,9 +278,8 @@ static void pattern(Compiler *cc, FnState *fs, PatCtx *pc, Value pat, uint32_t s
                     OP_T_TUPLE_MIN, pat);
     } else if (is_vector(pat)) {
         uint32_t n;
-        Value *el = vector_to_array(pat, &n);
+        Value *el = vector_to_array(cc, pat, &n);
         seq_pattern(cc, fs, pc, el, n, subj, fail, OP_T_VECTOR, OP_T_VECTOR_MIN, pat);
-        free(el);
     } else if (is_map(pat)) {
         map_pattern(cc, fs, pc, pat, subj, fail);
     } else if (is_set(pat)) {
@@ -305,7 +298,7 @@ void cc_pattern(Compiler *cc, FnState *fs, Value pat, uint32_t subject, Label *f
 Clause *cc_parse_clauses(Compiler *cc, Value form, Value l, bool allow_after, uint32_t *n,
                          Value *after) {
     uint32_t cap = list_len(l) / 2 + 1;
-    Clause *cl = xmalloc(cap * sizeof *cl);
+    Clause *cl = (Clause *)cc_scratch(cc, (size_t)cap * 3);
     *n = 0;
     *after = LV_NONE;
     while (is_cons(l)) {
@@ -316,14 +309,12 @@ Clause *cc_parse_clauses(Compiler *cc, Value form, Value l, bool allow_after, ui
         }
         l = cdr(l);
         if (!is_cons(l)) {
-            free(cl);
             cc_fail(cc, K_(syntax_error), form, "pattern without a body");
         }
         Value guard = LV_NONE;
         if (is_sym(car(l), S_(when)) || is_sym(car(l), S_(core_when))) {
             l = cdr(l);
             if (!is_cons(l) || !is_cons(cdr(l))) {
-                free(cl);
                 cc_fail(cc, K_(syntax_error), form, "when needs a guard and a body");
             }
             guard = car(l);
