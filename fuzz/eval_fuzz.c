@@ -30,6 +30,8 @@
  *     keeps the real one.
  *   - Console output (println, kprint...) goes to /dev/null unless
  *     EVAL_FUZZ_VERBOSE=1, which also prints every input's result.
+ *   - ASan's allocator returns NULL on huge requests instead of aborting:
+ *     (bytebuf-alloc n) relies on calloc failing to raise :oom.
  *
  * Build: see fuzz/README.md.
  */
@@ -81,6 +83,11 @@ static const char eval_fuzz_prelude[] =
     "(def lona.core/%slurp\n"
     "  (fn* %slurp [path]\n"
     "    (lona.process/exit [:error :file-not-found %{:file path :message \"disabled in fuzzing\"}])))\n";
+
+/* bytebuf_new asks calloc for what the program requests and turns a NULL
+ * into an :oom error; by default ASan aborts instead of returning NULL. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void) { return "allocator_may_return_null=1"; }
 
 static long env_long(const char *name, long dflt) {
     const char *s = getenv(name);

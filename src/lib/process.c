@@ -62,7 +62,10 @@ static bool parse_opts(Proc *p, Value opts, SpawnOpts *o) {
     return true;
 }
 
-enum { SPAWN_PLAIN, SPAWN_LINK, SPAWN_MONITOR };
+/* How the child is tied to its parent; both bits are set before the child
+ * can run, as Erlang's spawn_opt([link, monitor]) does, so no exit of the
+ * child can fall between the link and the monitor. */
+enum { SPAWN_PLAIN = 0, SPAWN_LINK = 1, SPAWN_MONITOR = 2 };
 
 static Value do_spawn(Proc *p, Value *a, uint32_t n, int how, const char *fname) {
     Value fn = a[0];
@@ -84,10 +87,9 @@ static Value do_spawn(Proc *p, Value *a, uint32_t n, int how, const char *fname)
         atomic_store(&c->has_name, true);
     }
     Value result = c->pid;
-    if (how == SPAWN_LINK) {
-        /* The child has not run yet: both sides can be set directly. */
-        exit_link_new_child(p, c);
-    } else if (how == SPAWN_MONITOR) {
+    /* The child has not run yet: both sides can be set directly. */
+    if (how & SPAWN_LINK) exit_link_new_child(p, c);
+    if (how & SPAWN_MONITOR) {
         Value ref = exit_monitor_new_child(p, c);
         result = mk_tuple2(p, c->pid, ref);
     }
@@ -99,6 +101,10 @@ static Value nat_spawn(Proc *p, Value *a, uint32_t n) { return do_spawn(p, a, n,
 static Value nat_spawn_link(Proc *p, Value *a, uint32_t n) { return do_spawn(p, a, n, SPAWN_LINK, "spawn-link"); }
 static Value nat_spawn_monitor(Proc *p, Value *a, uint32_t n) {
     return do_spawn(p, a, n, SPAWN_MONITOR, "spawn-monitor");
+}
+/* For the library's synchronous starts (start_link): [pid ref]. */
+static Value nat_spawn_link_monitor(Proc *p, Value *a, uint32_t n) {
+    return do_spawn(p, a, n, SPAWN_LINK | SPAWN_MONITOR, "%spawn-link-monitor");
 }
 
 /* ---- identity ------------------------------------------------------------------ */
@@ -342,6 +348,8 @@ LONA_INTRINSICS(process) = {
     {"lona.process", "spawn", 1, 2, nat_spawn, "([f] [f opts])", "start a process running (f)"},
     {"lona.process", "spawn-link", 1, 2, nat_spawn_link, "([f] [f opts])", "spawn and link"},
     {"lona.process", "spawn-monitor", 1, 2, nat_spawn_monitor, "([f] [f opts])", "spawn and monitor: [pid ref]"},
+    {"lona.process", "%spawn-link-monitor", 1, 2, nat_spawn_link_monitor, "([f] [f opts])",
+     "spawn, link and monitor at once: [pid ref]"},
     {"lona.process", "self-realm", 0, 0, nat_self_realm, "([])", "the calling process's realm"},
     {"lona.process", "alive?", 1, 1, nat_alive, "([pid])", "is the process alive?"},
     {"lona.process", "process-info", 0, 1, nat_process_info, "([] [pid])", "a map describing a process, or nil"},
