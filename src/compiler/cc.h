@@ -35,6 +35,8 @@ typedef struct Label {
     uint32_t npatches, cap;
 } Label;
 
+#define NO_LAST_OP UINT32_MAX
+
 typedef struct FnState {
     struct FnState *parent;
     struct FnState *next_open;
@@ -51,6 +53,7 @@ typedef struct FnState {
     Label **labels;        /* owned labels, freed with the function */
     uint32_t nlabels, caplabels;
     uint32_t nactive, maxregs;
+    uint32_t last_op;      /* code offset of the last instruction emitted */
     Value self_name;       /* fn* self-name symbol, or LV_NONE */
     Value name;            /* for printing: symbol or nil */
     uint32_t nparams;

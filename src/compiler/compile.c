@@ -342,6 +342,16 @@ static void cc_def(Compiler *cc, FnState *fs, Value form, uint32_t dst, bool tai
     finish(cc, fs, dst, tail);
 }
 
+/* A guard testing register g that a comparison has just computed (an
+ * `if` on (< a b)): the comparison takes the branch itself on its fast path
+ * (see the _BR opcodes). */
+static void fuse_compare_branch(FnState *fs, uint32_t g) {
+    if (fs->last_op == NO_LAST_OP || fs->last_op + 4 != fs->ncode) return;
+    uint32_t ins = fs->code[fs->last_op];
+    Opcode op = (Opcode)(ins & 0xff);
+    if (OP_IS_COMPARE(op) && ins >> 8 == g) fs->code[fs->last_op] = (uint32_t)OP_BRANCH_OF(op) | (g << 8);
+}
+
 static void cc_clauses(Compiler *cc, FnState *fs, Value form, Clause *cl, uint32_t n,
                        uint32_t subject, uint32_t dst, bool tail, Label *end, uint32_t recv_state) {
     for (uint32_t i = 0; i < n; i++) {
@@ -354,6 +364,7 @@ static void cc_clauses(Compiler *cc, FnState *fs, Value form, Clause *cl, uint32
                 g = fs_reg(cc, fs);
                 cc_expr(cc, fs, cl[i].guard, g, false);
             }
+            fuse_compare_branch(fs, g);
             fs_emit(cc, fs, OP_T_TRUTHY, g);
             fs_label_ref(cc, fs, fail);
         }
@@ -529,6 +540,28 @@ static uint32_t arith_operand(Compiler *cc, FnState *fs, Value x) {
     return reg;
 }
 
+/* Is head the function's own name, called with its own fixed arity? */
+static bool is_self_call(Compiler *cc, FnState *fs, Value head, uint32_t nargs) {
+    uint32_t idx;
+    if (!is_symbol(head) || fs->variadic || nargs != fs->nparams) return false;
+    Value sym = sym_strip(head);
+    return !is_qualified(cc, sym) && lookup_local(cc, fs, sym, &idx) == SYM_SELF;
+}
+
+/* A loop: the arguments are computed above every live register, then
+ * moved into the parameters, and the function starts again. */
+static void cc_self_tail_call(Compiler *cc, FnState *fs, Value form, uint32_t nargs) {
+    uint32_t first = fs_regs(cc, fs, nargs ? nargs : 1);
+    uint32_t i = 0;
+    for (Value a = cdr(form); is_cons(a); a = cdr(a), i++) cc_expr(cc, fs, car(a), first + i, false);
+    Label *start = fs_label(cc, fs);
+    start->at = 0;
+    fs_emit(cc, fs, OP_TAILSELF, first);
+    fs_word(cc, fs, nargs);
+    fs_label_ref(cc, fs, start);
+    fs->nactive = first;
+}
+
 static void cc_call(Compiler *cc, FnState *fs, Value form, uint32_t dst, bool tail) {
     Value head = car(form);
     if (is_symbol(head) && (sym_strip(head) == S_(core_unquote) || sym_strip(head) == S_(core_unquote_splicing)))
@@ -540,12 +573,22 @@ static void cc_call(Compiler *cc, FnState *fs, Value form, uint32_t dst, bool ta
         uint32_t mark = fs->nactive;
         uint32_t x = arith_operand(cc, fs, car(cdr(form)));
         uint32_t y = arith_operand(cc, fs, car(cdr(cdr(form))));
+        if (!(x & OPND_IMM) && (y & OPND_IMM)) {
+            /* register and small integer: the immediate variant, which
+             * takes the integer as a ready fixnum */
+            aop = OP_IMM_OF(aop);
+            y = (uint32_t)fix(((int32_t)(y << 1)) >> 1);
+        }
         fs_emit(cc, fs, aop, dst);
         fs_word(cc, fs, x);
         fs_word(cc, fs, y);
         fs_word(cc, fs, fs_const(cc, fs, var));
         fs->nactive = mark;
         finish(cc, fs, dst, tail);
+        return;
+    }
+    if (tail && is_self_call(cc, fs, head, nargs)) {
+        cc_self_tail_call(cc, fs, form, nargs);
         return;
     }
     uint32_t base = fs_regs(cc, fs, nargs + 1);
@@ -555,6 +598,13 @@ static void cc_call(Compiler *cc, FnState *fs, Value form, uint32_t dst, bool ta
         Value x = car(a);
         if (binctor && is_symbol(x) && sym_strip(x) == S_(amp)) x = K_(rest);
         cc_expr(cc, fs, x, base + i, false);
+    }
+    if (is_self_call(cc, fs, head, nargs)) { /* not in tail position, see above */
+        fs_emit(cc, fs, OP_CALL_SELF, base);
+        fs_word(cc, fs, nargs);
+        fs_word(cc, fs, dst);
+        fs->nactive = base;
+        return;
     }
     cc_expr(cc, fs, head, base, false);
     if (tail) {

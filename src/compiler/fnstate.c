@@ -54,6 +54,7 @@ void fs_begin(Compiler *cc, FnState *fs, FnState *parent) {
     fs->parent = parent;
     fs->self_name = LV_NONE;
     fs->name = LV_NIL;
+    fs->last_op = NO_LAST_OP;
     fs->line = parent ? parent->line : 0;
     fs->next_open = cc->open;
     cc->open = fs;
@@ -111,6 +112,7 @@ void fs_emit(Compiler *cc, FnState *fs, Opcode op, uint32_t a) {
         GROW(fs->lines, fs->nlines, fs->caplines);
         fs->lines[fs->nlines++] = (LineEntry){fs->ncode, fs->line};
     }
+    fs->last_op = fs->ncode;
     fs_word(cc, fs, (uint32_t)op | (a << 8));
 }
 
@@ -125,7 +127,7 @@ Label *fs_label(Compiler *cc, FnState *fs) {
 
 void fs_label_ref(Compiler *cc, FnState *fs, Label *l) {
     if (l->at >= 0) {
-        fs_word(cc, fs, (uint32_t)l->at);
+        fs_word(cc, fs, (uint32_t)(l->at - (int32_t)fs->ncode));
         return;
     }
     GROW(l->patches, l->npatches, l->cap);
@@ -136,7 +138,7 @@ void fs_label_ref(Compiler *cc, FnState *fs, Label *l) {
 void fs_place(Compiler *cc, FnState *fs, Label *l) {
     (void)cc;
     l->at = (int32_t)fs->ncode;
-    for (uint32_t i = 0; i < l->npatches; i++) fs->code[l->patches[i]] = fs->ncode;
+    for (uint32_t i = 0; i < l->npatches; i++) fs->code[l->patches[i]] = fs->ncode - l->patches[i];
     l->npatches = 0;
 }
 
@@ -166,6 +168,7 @@ Value fs_finish(Compiler *cc, FnState *fs) {
     pr->file = cc->file == LV_NIL ? LV_NIL : lit_copy(rt, cc->file);
     pr->nparams = fs->nparams;
     pr->variadic = fs->variadic;
+    pr->fixed_arity = fs->variadic ? UINT32_MAX : fs->nparams;
     pr->nregs = fs->maxregs;
     pr->ncaptured = fs->ncaptures;
     pr->ncode = fs->ncode;

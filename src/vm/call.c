@@ -40,7 +40,7 @@ static Value stack_overflow(Proc *p) {
 Value call_enter(Proc *p, Value fn, uint32_t base, uint32_t nargs, uint32_t ret_reg, bool reuse) {
     Proto *pr = closure_proto(fn);
     if (pr->variadic ? nargs < pr->nparams : nargs != pr->nparams) return err_arity(p, fn, nargs);
-    if (!call_ensure_stack(p, (size_t)base + pr->nregs + nargs + 1)) return stack_overflow(p);
+    if (!call_ensure_stack(p, (size_t)base + pr->nregs + nargs + CALL_CLEAR_SLACK)) return stack_overflow(p);
     Value *regs = p->stack + base;
     uint32_t filled = nargs;
     if (pr->variadic) {

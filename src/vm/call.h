@@ -7,11 +7,27 @@
 
 #include <stdbool.h>
 
+#include "base/util.h"
 #include "proc/proc.h"
 #include "vm/proto.h"
 
 /* Make room for `need` registers from index 0; false if over the limit. */
 bool call_ensure_stack(Proc *p, size_t need);
+
+/* A new frame's registers past its arguments must hold valid values before
+ * the collector can see them (the stack above sp may hold stale pointers).
+ * The VM's fast calls clear eight at once, writing up to CALL_CLEAR_SLACK
+ * words past the frame, above sp, where nothing is kept; call_enter leaves
+ * that much room. */
+#define CALL_CLEAR_SLACK 8
+
+static inline void call_clear_regs(Value *regs, uint32_t from, uint32_t nregs) {
+    Value *q = regs + from, *end = regs + nregs;
+    do {
+        for (int i = 0; i < 8; i++) q[i] = LV_NIL;
+        q += 8;
+    } while (UNLIKELY(q < end));
+}
 
 /* Enter closure fn whose arguments are at stack[base .. base+nargs) and
  * which sits at stack[base-1]: checks arity, packs the rest tuple, clears

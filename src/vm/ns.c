@@ -216,8 +216,15 @@ Value var_get(Proc *p, Value var) {
     return atomic_load_explicit(&v->root, memory_order_acquire);
 }
 
+/* Called before a var's root or metadata changes. */
+static void note_redefinition(Runtime *rt, Value var) {
+    if (atomic_load_explicit(&as_var(var)->flags, memory_order_relaxed) & VAR_INLINED)
+        atomic_store(&rt->inlined_redefined, true);
+}
+
 void var_set_root(Runtime *rt, Value var, Value v) {
     Value lit = v == LV_NONE ? LV_NONE : lit_copy(rt, v);
+    note_redefinition(rt, var);
     atomic_store_explicit(&as_var(var)->root, lit, memory_order_release);
 }
 
@@ -229,7 +236,7 @@ void var_set_local(Proc *p, Value var, Value v) {
 void var_set_meta(Runtime *rt, Value var, Value meta) {
     Var *v = as_var(var);
     Value lit = meta == LV_NIL ? LV_NIL : lit_copy(rt, meta);
-    uint32_t flags = atomic_load(&v->flags) & VAR_PROCESS_BOUND; /* sticky */
+    uint32_t flags = atomic_load(&v->flags) & (VAR_PROCESS_BOUND | VAR_INLINED); /* sticky */
     if (is_map(lit)) {
         static const struct { uint32_t atom, flag; } keys[] = {
             {ATOM_macro, VAR_MACRO},     {ATOM_process_bound, VAR_PROCESS_BOUND},
@@ -241,6 +248,8 @@ void var_set_meta(Runtime *rt, Value var, Value meta) {
             if (x != LV_NONE && truthy(x)) flags |= keys[i].flag;
         }
     }
+    /* A process-bound binding of an inlined var must be seen too. */
+    if (flags & VAR_PROCESS_BOUND) note_redefinition(rt, var);
     atomic_store(&v->meta, lit);
     atomic_store(&v->flags, flags);
 }

@@ -24,6 +24,9 @@ enum {
     VAR_PRIVATE = 4,
     VAR_NATIVE = 8,
     VAR_SPECIAL_FORM = 16,
+    /* One of the vars the VM's arithmetic instructions inline (+ - < <= > >=
+     * =): changing its root or metadata turns the inlining off for good. */
+    VAR_INLINED = 32,
 };
 
 typedef struct Var {

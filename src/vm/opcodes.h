@@ -5,7 +5,9 @@
  * (opcode in the low 8 bits, operand A in the upper 24) followed by
  * OP_WORDS-1 operand words B, C, D... Registers are frame-relative
  * indices; K operands index the proto's constant table; L operands are
- * absolute word offsets into the code (jump targets / failure labels).
+ * jump targets (failure labels), stored as the signed distance in words
+ * from the L operand word itself to the target, so that a jump needs
+ * nothing but pc.
  *
  * The marks say what an instruction may do to the process:
  *   MAY_GC     the collector may run (a safe point: all live values are in
@@ -15,6 +17,15 @@
  */
 #ifndef LONA_OPCODES_H
 #define LONA_OPCODES_H
+
+/* The comparisons, in one order for all their variants (the compiler turns
+ * one variant into another by offset). */
+#define LONA_COMPARE_OPCODES(X, SUFFIX) \
+    X(LT##SUFFIX, 4)                    \
+    X(LE##SUFFIX, 4)                    \
+    X(GT##SUFFIX, 4)                    \
+    X(GE##SUFFIX, 4)                    \
+    X(NUMEQ##SUFFIX, 4)
 
 /* X(name, words) */
 #define LONA_OPCODES(X)                                                              \
@@ -26,10 +37,11 @@
     X(SELF, 1)        /* A=dst: the running function itself (fn* self-name) */       \
     X(CLOSURE, 4)     /* A=dst B=K(proto) C=first capture reg D=count */             \
     X(CALL, 3)        /* A=fn reg, args A+1.. B=nargs C=dst     MAY_GC MAY_YIELD MAY_EXIT */ \
+    X(CALL_SELF, 3)   /* A=fn reg (set here), as CALL: the running function  MAY_GC MAY_YIELD MAY_EXIT */ \
     X(TAILCALL, 2)    /* A=fn reg B=nargs                       MAY_GC MAY_YIELD MAY_EXIT */ \
+    X(TAILSELF, 3)    /* A=first arg reg B=nargs C=L(the function's start)  MAY_GC MAY_YIELD */ \
     X(RETURN, 1)      /* A=src                                  MAY_GC */                    \
     X(JUMP, 2)        /* B=L */                                                    \
-    X(JFALSY, 2)      /* A=reg B=L */                                                \
     X(DEF, 3)         /* A=dst B=K(var) C=value reg or 0xffffff (no value) MAY_EXIT */ \
     X(DEFMETA, 2)     /* A=K(var) B=meta reg */                                      \
     X(MKTUPLE, 3)     /* A=dst B=first reg C=n */                                    \
@@ -62,11 +74,15 @@
      * with the top bit set is a small integer, else a register */                 \
     X(ADD, 4)                                                                        \
     X(SUB, 4)                                                                        \
-    X(LT, 4)                                                                         \
-    X(LE, 4)                                                                         \
-    X(GT, 4)                                                                         \
-    X(GE, 4)                                                                         \
-    X(NUMEQ, 4)                                                                      \
+    LONA_COMPARE_OPCODES(X, )                                                        \
+    /* the same with B=reg C=immediate: the low 32 bits of a fixnum Value */       \
+    X(ADD_I, 4)                                                                      \
+    X(SUB_I, 4)                                                                      \
+    LONA_COMPARE_OPCODES(X, _I)                                                      \
+    /* a comparison followed by T_TRUTHY A L (an `if`): on the fast path it    \
+     * takes that branch too; otherwise it leaves it to the T_TRUTHY */              \
+    LONA_COMPARE_OPCODES(X, _BR)                                                     \
+    LONA_COMPARE_OPCODES(X, _I_BR)                                                   \
     /* receive: see vm/receive.c */                                                  \
     X(RECV_START, 4)  /* A=timeout reg or NO_REG B=state reg C=first ref hint D=hints MAY_EXIT */ \
     X(RECV_NEXT, 3)   /* A=msg dst B=state reg C=L(no more messages) */               \
@@ -90,5 +106,14 @@ extern const char *const op_names[OP__COUNT];
 #define OPND_IMM 0x80000000u
 #define OPND_IMM_MIN (-(1 << 30))
 #define OPND_IMM_MAX ((1 << 30) - 1)
+
+/* Variants of an arithmetic opcode: with an immediate second operand
+ * (ADD -> ADD_I), and, for a comparison, with the branch fused (LT -> LT_BR,
+ * LT_I -> LT_I_BR). */
+#define OP_IMM_OF(op) ((Opcode)((op) - OP_ADD + OP_ADD_I))
+#define OP_IS_COMPARE(op) (((op) >= OP_LT && (op) <= OP_NUMEQ) || ((op) >= OP_LT_I && (op) <= OP_NUMEQ_I))
+#define OP_BRANCH_OF(op) \
+    ((Opcode)((op) >= OP_LT_I ? (op) - OP_LT_I + OP_LT_I_BR : (op) - OP_LT + OP_LT_BR))
+_Static_assert(OP_NUMEQ_I - OP_ADD_I == OP_NUMEQ - OP_ADD, "immediate variants in order");
 
 #endif

@@ -28,6 +28,7 @@ typedef struct Proto {
     Value shared_closure;  /* closure with no captures, or LV_NONE */
     uint32_t nparams;      /* fixed parameters */
     uint32_t variadic;     /* 1: one more register receives a tuple of the rest */
+    uint32_t fixed_arity;  /* nparams, or UINT32_MAX if variadic (for the VM's fast calls) */
     uint32_t nregs;        /* registers of a frame */
     uint32_t ncaptured;
     uint32_t ncode, nconsts, nlines;

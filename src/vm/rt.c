@@ -77,6 +77,15 @@ static Value native_of(Runtime *rt, const char *name) {
     return i == UINT32_MAX ? LV_NONE : mk_native(i);
 }
 
+/* The vars whose intrinsics the VM's arithmetic instructions inline. */
+static void mark_inlined_vars(Runtime *rt) {
+    static const char *const names[] = {"+", "-", "<", "<=", ">", ">=", "="};
+    for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+        Value var = ns_intern(rt, rt->core_ns, sym_of(rt, names[i]));
+        atomic_fetch_or(&as_var(var)->flags, VAR_INLINED);
+    }
+}
+
 static void create_namespaces(Runtime *rt) {
     rt->core_ns = ns_create(rt, S_(lona_core));
     rt->process_ns = ns_create(rt, S_(lona_process));
@@ -137,6 +146,7 @@ Runtime *rt_new(const RtOptions *opts) {
         var_set_root(rt, file_var, LV_NIL);
     }
     proc_free_bare(boot);
+    mark_inlined_vars(rt);
     rt->sched = sched_new(rt, opts ? opts->schedulers : 0);
     if (!(opts && opts->no_stdlib)) {
         if (!host_load_stdlib(rt)) {

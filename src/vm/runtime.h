@@ -47,6 +47,9 @@ typedef struct Runtime {
 
     /* Intrinsics the VM has fast paths for (IMM_NATIVE values). */
     Value nat_add, nat_sub, nat_lt, nat_le, nat_gt, nat_ge, nat_numeq;
+    /* (shared) Set once any var flagged VAR_INLINED is redefined: from then
+     * on the arithmetic instructions always call the var's value. */
+    _Atomic bool inlined_redefined;
 
     /* Lonala functions the runtime calls by name, resolved after boot. */
     Value expand_fn;                 /* lona.core/macroexpand */

@@ -71,8 +71,8 @@ bool vm_push_call(Proc *p, Value fn, const Value *args, uint32_t nargs, bool cat
         p->frames_cap = need + 1;
         p->frames = realloc(p->frames, p->frames_cap * sizeof(Frame));
     }
-    p->frames[p->nframes++] = (Frame){NULL, base, FRAME_HOST, 0, p->sp};
-    if (catching) p->frames[p->nframes++] = (Frame){NULL, base, FRAME_CATCH, 0, p->sp};
+    p->frames[p->nframes++] = (Frame){NULL, NULL, base, FRAME_HOST, 0, p->sp};
+    if (catching) p->frames[p->nframes++] = (Frame){NULL, NULL, base, FRAME_CATCH, 0, p->sp};
     p->stack[base - 1] = fn;
     for (uint32_t i = 0; i < nargs; i++) p->stack[base + i] = args[i];
     p->sp = base + nargs;

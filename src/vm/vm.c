@@ -151,7 +151,7 @@ static bool vm_push_catch(Proc *p, uint32_t dst) {
         p->frames = xrealloc(p->frames, p->frames_cap * sizeof(Frame));
     }
     Frame *top = &p->frames[p->nframes - 1];
-    p->frames[p->nframes] = (Frame){top->pc, top->base, FRAME_CATCH, dst, p->sp};
+    p->frames[p->nframes] = (Frame){top->pc, NULL, top->base, FRAME_CATCH, dst, p->sp};
     p->nframes++;
     return true;
 }
@@ -194,6 +194,9 @@ VmStatus vm_run(Proc *p) {
 #undef X
     };
     uint32_t ins, A;
+    Value slow_x, slow_y; /* operands of an arithmetic instruction for arith_slow */
+    Value call_fn;        /* for call_closure: the closure, */
+    uint32_t call_nargs, call_dst; /* its argument count and result register */
 #define NEXT()                           \
     do {                                 \
         ins = *pc++;                     \
@@ -201,6 +204,13 @@ VmStatus vm_run(Proc *p) {
         goto *labels[ins & 0xff];        \
     } while (0)
 #define CASE(name) L_##name:
+/* Continue at the target of the label operand pc[k] (an offset from that
+ * operand word, see opcodes.h). */
+#define JUMP_VIA(k)                             \
+    do {                                        \
+        pc += (k) + (int32_t)pc[k];             \
+        NEXT();                                 \
+    } while (0)
 #define RAISE() goto raise
 
     NEXT();
@@ -260,37 +270,25 @@ VmStatus vm_run(Proc *p) {
         NEXT();
     }
 
+    CASE(CALL_SELF) {
+        /* A call of the running function (its fn* name): no type test. */
+        call_nargs = pc[0];
+        call_dst = pc[1];
+        pc += 2;
+        call_fn = regs[A] = regs[-1];
+        goto call_closure;
+    }
+
     CASE(CALL) {
         uint32_t nargs = pc[0], dst = pc[1];
         pc += 2;
         Value f = regs[A];
     call_again:
         if (LIKELY(is_closure(f))) {
-            F->pc = pc;
-            const Proto *pr = closure_proto(f);
-            uint32_t base = F->base + A + 1;
-            /* Fast path: exact arity, room on both stacks. */
-            if (LIKELY(nargs == pr->nparams && !pr->variadic && p->nframes < p->frames_cap &&
-                       (size_t)base + pr->nregs <= p->stack_cap)) {
-                Value *r = p->stack + base;
-                for (uint32_t i = nargs; i < pr->nregs; i++) r[i] = LV_NIL;
-                Frame *nf = &p->frames[p->nframes++];
-                nf->pc = pr->code;
-                nf->base = base;
-                nf->kind = FRAME_LONA;
-                nf->ret_reg = dst;
-                nf->saved_sp = p->sp;
-                p->sp = base + pr->nregs;
-                F = nf;
-                regs = r;
-                K = pr->consts;
-                pc = pr->code;
-                goto safepoint;
-            }
-            if (call_enter(p, f, base, nargs, dst, false) == LV_EXC) RAISE();
-            RELOAD();
-            pc = F->pc;
-            goto safepoint;
+            call_fn = f;
+            call_nargs = nargs;
+            call_dst = dst;
+            goto call_closure;
         }
         if (is_native(f)) {
             const IntrinsicDef *d = intrinsic_get(native_index(f));
@@ -339,6 +337,38 @@ VmStatus vm_run(Proc *p) {
         NEXT();
     }
 
+call_closure: {
+        /* Call closure call_fn, whose arguments are in the registers above
+         * A, from the instruction before pc. */
+        F->pc = pc;
+        F->k = K;
+        const Proto *pr = closure_proto(call_fn);
+        uint32_t base = F->base + A + 1;
+        /* Fast path: exact arity, room on both stacks (with the slack the
+         * clearing below may write into). */
+        if (LIKELY(call_nargs == pr->fixed_arity && p->nframes < p->frames_cap &&
+                   (size_t)base + pr->nregs + CALL_CLEAR_SLACK <= p->stack_cap)) {
+            Value *r = p->stack + base;
+            call_clear_regs(r, call_nargs, pr->nregs);
+            Frame *nf = &p->frames[p->nframes++];
+            nf->pc = pr->code;
+            nf->base = base;
+            nf->kind = FRAME_LONA;
+            nf->ret_reg = call_dst;
+            nf->saved_sp = p->sp;
+            p->sp = base + pr->nregs;
+            F = nf;
+            regs = r;
+            K = pr->consts;
+            pc = pr->code;
+            goto safepoint;
+        }
+        if (call_enter(p, call_fn, base, call_nargs, call_dst, false) == LV_EXC) RAISE();
+        RELOAD();
+        pc = F->pc;
+        goto safepoint;
+    }
+
     CASE(TAILCALL) {
         uint32_t nargs = pc[0];
         pc += 1;
@@ -350,8 +380,8 @@ VmStatus vm_run(Proc *p) {
             for (uint32_t i = 0; i <= nargs; i++) dst[i] = regs[A + i];
             const Proto *pr = closure_proto(f);
             /* Fast path: exact arity and room: the frame is reused as is. */
-            if (LIKELY(nargs == pr->nparams && !pr->variadic && (size_t)base + pr->nregs <= p->stack_cap)) {
-                for (uint32_t i = nargs; i < pr->nregs; i++) regs[i] = LV_NIL;
+            if (LIKELY(nargs == pr->fixed_arity && (size_t)base + pr->nregs + CALL_CLEAR_SLACK <= p->stack_cap)) {
+                call_clear_regs(regs, nargs, pr->nregs);
                 p->sp = base + pr->nregs;
                 K = pr->consts;
                 pc = pr->code;
@@ -405,6 +435,17 @@ VmStatus vm_run(Proc *p) {
         NEXT();
     }
 
+    CASE(TAILSELF) {
+        /* The function calls itself in tail position with its own arity:
+         * only the arguments change. The other registers keep what they
+         * held, values the collector already sees (nothing reads a
+         * register before writing it). */
+        uint32_t nargs = pc[0];
+        for (uint32_t i = 0; i < nargs; i++) regs[i] = regs[A + i];
+        pc += 1 + (int32_t)pc[1];
+        goto safepoint;
+    }
+
     CASE(RETURN) {
         Value v = regs[A];
         Frame *below = F - 1;
@@ -415,7 +456,7 @@ VmStatus vm_run(Proc *p) {
             p->nframes--;
             F = below;
             regs = p->stack + F->base;
-            K = closure_proto(regs[-1])->consts;
+            K = F->k;
             pc = F->pc;
             NEXT();
         }
@@ -426,13 +467,7 @@ VmStatus vm_run(Proc *p) {
     }
 
     CASE(JUMP) {
-        pc = closure_proto(regs[-1])->code + pc[0];
-        NEXT();
-    }
-    CASE(JFALSY) {
-        if (!truthy(regs[A])) pc = closure_proto(regs[-1])->code + pc[0];
-        else pc += 1;
-        NEXT();
+        JUMP_VIA(0);
     }
 
     CASE(DEF) {
@@ -487,8 +522,6 @@ VmStatus vm_run(Proc *p) {
         RAISE();
     }
 
-#define FAIL_TO(label_word) \
-    do { pc = closure_proto(regs[-1])->code + (label_word); NEXT(); } while (0)
 
     CASE(T_EQK) {
         Value x = regs[A], k = K[pc[0]];
@@ -496,63 +529,63 @@ VmStatus vm_run(Proc *p) {
             pc += 2;
             NEXT();
         }
-        FAIL_TO(pc[1]);
+        JUMP_VIA(1);
     }
     CASE(T_EQR) {
         if (lv_equal(regs[A], regs[pc[0]])) {
             pc += 2;
             NEXT();
         }
-        FAIL_TO(pc[1]);
+        JUMP_VIA(1);
     }
     CASE(T_TUPLE) {
         Value x = regs[A];
         if (is_tuple(x) && tuple_len(x) == pc[0]) { pc += 2; NEXT(); }
-        FAIL_TO(pc[1]);
+        JUMP_VIA(1);
     }
     CASE(T_TUPLE_MIN) {
         Value x = regs[A];
         if (is_tuple(x) && tuple_len(x) >= pc[0]) { pc += 2; NEXT(); }
-        FAIL_TO(pc[1]);
+        JUMP_VIA(1);
     }
     CASE(T_VECTOR) {
         Value x = regs[A];
         if (is_vector(x) && vec_count(x) == pc[0]) { pc += 2; NEXT(); }
-        FAIL_TO(pc[1]);
+        JUMP_VIA(1);
     }
     CASE(T_VECTOR_MIN) {
         Value x = regs[A];
         if (is_vector(x) && vec_count(x) >= pc[0]) { pc += 2; NEXT(); }
-        FAIL_TO(pc[1]);
+        JUMP_VIA(1);
     }
     CASE(T_LIST) {
         if (vmop_list_len_is(regs[A], pc[0], false)) { pc += 2; NEXT(); }
-        FAIL_TO(pc[1]);
+        JUMP_VIA(1);
     }
     CASE(T_LIST_MIN) {
         if (vmop_list_len_is(regs[A], pc[0], true)) { pc += 2; NEXT(); }
-        FAIL_TO(pc[1]);
+        JUMP_VIA(1);
     }
     CASE(T_MAP) {
         if (is_map(regs[A])) { pc += 1; NEXT(); }
-        FAIL_TO(pc[0]);
+        JUMP_VIA(0);
     }
     CASE(T_SET) {
         Value x = regs[A];
         if (is_set(x) && set_count(x) == pc[0]) { pc += 2; NEXT(); }
-        FAIL_TO(pc[1]);
+        JUMP_VIA(1);
     }
     CASE(T_SETHAS) {
         if (set_contains(regs[A], K[pc[0]])) { pc += 2; NEXT(); }
-        FAIL_TO(pc[1]);
+        JUMP_VIA(1);
     }
     CASE(T_PID) {
         if (is_pid(regs[A])) { pc += 1; NEXT(); }
-        FAIL_TO(pc[0]);
+        JUMP_VIA(0);
     }
     CASE(T_TRUTHY) {
         if (truthy(regs[A])) { pc += 1; NEXT(); }
-        FAIL_TO(pc[0]);
+        JUMP_VIA(0);
     }
     CASE(ELEM) {
         regs[A] = vmop_elem(regs[pc[0]], pc[1]);
@@ -571,7 +604,7 @@ VmStatus vm_run(Proc *p) {
             pc += 3;
             NEXT();
         }
-        FAIL_TO(pc[2]);
+        JUMP_VIA(2);
     }
     CASE(SETREST) {
         vmop_set_rest(regs[pc[0]], K[pc[1]], &regs[A], pc[2]);
@@ -590,58 +623,72 @@ VmStatus vm_run(Proc *p) {
             pc += 3;
             NEXT();
         }
-        FAIL_TO(pc[2]);
+        JUMP_VIA(2);
     }
 
-    /* Arithmetic: fast path when the var still holds the intrinsic and the
-     * operands are fixnums; otherwise an ordinary call of the var's value
-     * (so redefining lona.core/+ is seen, as for any var). */
+    /* Arithmetic: fast path when the operands are fixnums and no inlined
+     * var was redefined; otherwise an ordinary call of the var's value (so
+     * redefining lona.core/+ is seen, as for any var), with the operands in
+     * slow_x, slow_y. Fixnums are added and compared in their tagged form:
+     * (2x+1) + 2y = 2(x+y)+1, and the order of tagged values is theirs, so
+     * an overflow of the 64-bit operation is exactly a fixnum overflow. */
 #define OPND(w) (((w) & OPND_IMM) ? fix(((int32_t)((w) << 1)) >> 1) : regs[(w)])
-#define ARITH_IS(NATIVE) (atomic_load_explicit(&as_var(K[pc[2]])->root, memory_order_relaxed) == (NATIVE))
+/* OPERANDS(a, b) loads both operands and says whether both are fixnums
+ * (an immediate always is). */
+#define OPND_REG_IMM(a, b) Value a = regs[pc[0]], b = (Value)(int64_t)(int32_t)pc[1]; bool fixnums = is_fix(a)
+#define OPND_ANY(a, b) Value a = OPND(pc[0]), b = OPND(pc[1]); bool fixnums = is_fix(a) && is_fix(b)
+#define INLINED_OK (!atomic_load_explicit(&rt->inlined_redefined, memory_order_relaxed))
+#define ARITH_OP(NAME, OPERANDS, BUILTIN)                                               \
+    CASE(NAME) {                                                                        \
+        OPERANDS(a, b);                                                                 \
+        int64_t r;                                                                      \
+        if (LIKELY(fixnums) && !BUILTIN((int64_t)a, (int64_t)(b - 1), &r) &&                \
+            INLINED_OK) {                                                               \
+            regs[A] = (Value)r;                                                         \
+            pc += 3;                                                                    \
+            NEXT();                                                                     \
+        }                                                                               \
+        slow_x = a, slow_y = b;                                                         \
+        goto arith_slow;                                                                \
+    }
+    ARITH_OP(ADD, OPND_ANY, __builtin_add_overflow)
+    ARITH_OP(SUB, OPND_ANY, __builtin_sub_overflow)
+    ARITH_OP(ADD_I, OPND_REG_IMM, __builtin_add_overflow)
+    ARITH_OP(SUB_I, OPND_REG_IMM, __builtin_sub_overflow)
 
-    CASE(ADD) {
-        Value a = OPND(pc[0]), b = OPND(pc[1]);
-        int64_t r;
-        if (LIKELY(is_fix(a) && is_fix(b)) && !__builtin_add_overflow(fix_val(a), fix_val(b), &r) &&
-            fix_fits(r) && ARITH_IS(rt->nat_add)) {
-            regs[A] = fix(r);
-            pc += 3;
-            NEXT();
-        }
-        goto arith_slow;
+    /* BRANCH: the next instruction is T_TRUTHY A L, decided here too. */
+#define COMPARE_OP(NAME, OPER, OPERANDS, BRANCH)                      \
+    CASE(NAME) {                                                      \
+        OPERANDS(a, b);                                               \
+        if (LIKELY(fixnums) && INLINED_OK) {                          \
+            bool t = (int64_t)a OPER (int64_t)b;                      \
+            regs[A] = lv_bool(t);                                     \
+            pc += 3;                                                  \
+            if (BRANCH) {                                             \
+                if (t) pc += 2;                                       \
+                else JUMP_VIA(1);                                     \
+            }                                                         \
+            NEXT();                                                   \
+        }                                                             \
+        slow_x = a, slow_y = b;                                       \
+        goto arith_slow;                                              \
     }
-    CASE(SUB) {
-        Value a = OPND(pc[0]), b = OPND(pc[1]);
-        int64_t r;
-        if (LIKELY(is_fix(a) && is_fix(b)) && !__builtin_sub_overflow(fix_val(a), fix_val(b), &r) &&
-            fix_fits(r) && ARITH_IS(rt->nat_sub)) {
-            regs[A] = fix(r);
-            pc += 3;
-            NEXT();
-        }
-        goto arith_slow;
-    }
-#define CMP_OP(NAME, OPER, NATIVE)                                           \
-    CASE(NAME) {                                                             \
-        Value a = OPND(pc[0]), b = OPND(pc[1]);                              \
-        if (LIKELY(is_fix(a) && is_fix(b)) && ARITH_IS(NATIVE)) {            \
-            regs[A] = lv_bool((int64_t)a OPER (int64_t)b);                   \
-            pc += 3;                                                         \
-            NEXT();                                                          \
-        }                                                                    \
-        goto arith_slow;                                                     \
-    }
-    CMP_OP(LT, <, rt->nat_lt)
-    CMP_OP(LE, <=, rt->nat_le)
-    CMP_OP(GT, >, rt->nat_gt)
-    CMP_OP(GE, >=, rt->nat_ge)
-    CMP_OP(NUMEQ, ==, rt->nat_numeq)
+#define COMPARE_VARIANTS(NAME, OPER)                           \
+    COMPARE_OP(NAME, OPER, OPND_ANY, false)                    \
+    COMPARE_OP(NAME##_I, OPER, OPND_REG_IMM, false)            \
+    COMPARE_OP(NAME##_BR, OPER, OPND_ANY, true)                \
+    COMPARE_OP(NAME##_I_BR, OPER, OPND_REG_IMM, true)
+    COMPARE_VARIANTS(LT, <)
+    COMPARE_VARIANTS(LE, <=)
+    COMPARE_VARIANTS(GT, >)
+    COMPARE_VARIANTS(GE, >=)
+    COMPARE_VARIANTS(NUMEQ, ==)
 
 arith_slow: {
         /* An ordinary call of the var's value, in a call block placed
          * above this frame's registers. */
         Value fv = var_get(p, K[pc[2]]);
-        Value x = OPND(pc[0]), y = OPND(pc[1]);
+        Value x = slow_x, y = slow_y;
         uint32_t dst = A;
         pc += 3;
         F->pc = pc;
@@ -674,6 +721,7 @@ arith_slow: {
             RAISE();
         }
         if (is_closure(fv)) {
+            F->k = K;
             if (call_enter(p, fv, F->base + blk + 1, 2, dst, false) == LV_EXC) RAISE();
             RELOAD();
             pc = F->pc;
@@ -701,7 +749,7 @@ arith_slow: {
             pc += 2;
             NEXT();
         }
-        FAIL_TO(pc[1]);
+        JUMP_VIA(1);
     }
     CASE(RECV_ACCEPT) {
         recv_accept(p, &regs[A]);
@@ -716,7 +764,7 @@ arith_slow: {
          * -1: block (the scheduler resumes this instruction). */
         int r = recv_wait(p, &regs[A]);
         if (UNLIKELY(p->pending_exit != LV_NONE)) goto killed;
-        if (r > 0) FAIL_TO(pc[0]);
+        if (r > 0) JUMP_VIA(0);
         if (r == 0) {
             pc += 1;
             NEXT();
