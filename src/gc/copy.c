@@ -10,6 +10,25 @@
 #include "term/binary.h"
 #include "vm/runtime.h"
 
+/* What the copier must know of each type of object. */
+enum {
+    CK_SCAN = 1,       /* payload is Values */
+    CK_OFFHEAP = 2,    /* refers to an off-heap buffer (binary, bytebuf) */
+    CK_BYTEBUF = 4,    /* mutable: cannot be sent */
+    CK_LOCAL_ONLY = 8, /* cannot cross realms (closure) */
+};
+#define CK_OF_SCAN CK_SCAN
+#define CK_OF_RAW 0
+#define CK_EXTRA(t)                                                               \
+    (((t) == T_BINREF ? CK_OFFHEAP : 0) | ((t) == T_BYTEBUF ? CK_OFFHEAP | CK_BYTEBUF : 0) | \
+     ((t) == T_CLOSURE ? CK_LOCAL_ONLY : 0))
+static const uint8_t copy_kind[T__COUNT] = {
+#define X(name, kind) [T_##name] = CK_OF_##kind | CK_EXTRA(T_##name),
+    LONA_BOX_TYPES(X)
+#undef X
+};
+
+/* Objects still to visit while measuring, on an explicit stack. */
 typedef struct WorkStack {
     Value *items;
     size_t len, cap;
@@ -22,15 +41,17 @@ static void ws_init(WorkStack *s) {
     s->cap = ARRAY_LEN(s->inline_items);
 }
 
-static void ws_push(WorkStack *s, Value v) {
-    if (s->len == s->cap) {
-        size_t cap = s->cap * 2;
-        Value *items = xmalloc(cap * sizeof(Value));
-        memcpy(items, s->items, s->len * sizeof(Value));
-        if (s->items != s->inline_items) free(s->items);
-        s->items = items;
-        s->cap = cap;
-    }
+static void ws_grow(WorkStack *s) {
+    size_t cap = s->cap * 2;
+    Value *items = xmalloc(cap * sizeof(Value));
+    memcpy(items, s->items, s->len * sizeof(Value));
+    if (s->items != s->inline_items) free(s->items);
+    s->items = items;
+    s->cap = cap;
+}
+
+static inline void ws_push(WorkStack *s, Value v) {
+    if (UNLIKELY(s->len == s->cap)) ws_grow(s);
     s->items[s->len++] = v;
 }
 
@@ -38,70 +59,108 @@ static void ws_free(WorkStack *s) {
     if (s->items != s->inline_items) free(s->items);
 }
 
-static bool needs_copy(const LitArea *lit, Value v) {
+static inline bool needs_copy(const LitArea *lit, Value v) {
     return is_boxed(v) && !lit_contains(lit, box_ptr(v));
 }
 
+/* The literal area's bounds in locals, as the copy loops' stores could
+ * otherwise alias them: v needs copying unless it is an immediate or a
+ * literal. */
+typedef struct LitRange {
+    uintptr_t lo, size;
+} LitRange;
+
+static inline LitRange lit_range(const LitArea *lit) {
+    return (LitRange){(uintptr_t)lit->base, (uintptr_t)lit->reserved};
+}
+
+static inline bool outside_lit(LitRange r, Value v) {
+    /* one unsigned comparison for lo <= v < lo + size */
+    return is_boxed(v) && (uintptr_t)v - r.lo >= r.size;
+}
+
 CopySize term_flat_size(const LitArea *lit, Value v) {
-    CopySize r = {0, false, false};
+    CopySize r = {0, false, false, false};
     if (!needs_copy(lit, v)) return r;
     WorkStack s;
     ws_init(&s);
-    ws_push(&s, v);
-    while (s.len) {
-        Value x = s.items[--s.len];
-        Value h = box_header(x);
-        BoxType t = hdr_type(h);
-        size_t n = hdr_size(h);
+    LitRange lr = lit_range(lit);
+    unsigned kinds = 0;
+    for (;;) {
+        const Value *o = box_ptr(v);
+        size_t n = hdr_size(o[0]);
+        unsigned k = copy_kind[hdr_type(o[0])];
         r.words += 1 + n;
-        if (t == T_BYTEBUF) r.has_bytebuf = true;
-        if (t == T_CLOSURE) r.has_local_only = true;
-        if (term_gc_kind[t] != GCK_SCAN) continue;
-        Value *payload = box_ptr(x) + 1;
-        for (size_t i = 0; i < n; i++)
-            if (needs_copy(lit, payload[i])) ws_push(&s, payload[i]);
+        kinds |= k;
+        /* Go on with the first child and stack the others: a list is
+         * walked car first, so the stack stays as deep as the nesting,
+         * not as long as the list. */
+        Value next = LV_NONE;
+        if (k & CK_SCAN) {
+            for (size_t i = 1; i <= n; i++) {
+                if (!outside_lit(lr, o[i])) continue;
+                if (next == LV_NONE) next = o[i];
+                else ws_push(&s, o[i]);
+            }
+        }
+        if (next == LV_NONE) {
+            if (s.len == 0) break;
+            next = s.items[--s.len];
+        }
+        v = next;
     }
     ws_free(&s);
+    r.has_bytebuf = (kinds & CK_BYTEBUF) != 0;
+    r.has_local_only = (kinds & CK_LOCAL_ONLY) != 0;
+    r.has_offheap = (kinds & CK_OFFHEAP) != 0;
     return r;
 }
 
-/* Copy one object to *top; returns its new Value. */
-static Value copy_object(const LitArea *lit, Value x, Value **top, Heap *dest_heap) {
-    Value *src = box_ptr(x);
-    size_t n = 1 + hdr_size(src[0]);
-    Value *dst = *top;
-    memcpy(dst, src, n * sizeof(Value));
-    *top += n;
-    Value nv = box_val(dst);
-    BoxType t = hdr_type(dst[0]);
-    if (t == T_BINREF) {
+/* The off-heap part of a copied binary or bytebuf at dst (value nv). */
+static void copy_offheap(const LitArea *lit, Value *dst, Value nv, Heap *dest_heap) {
+    if (hdr_type(dst[0]) == T_BINREF) {
         refbin_retain((RefBin *)(uintptr_t)dst[1 + BINREF_BIN]);
         if (dest_heap) heap_track_offheap(dest_heap, nv, dst[1 + BINREF_LEN]);
-    } else if (t == T_BYTEBUF) {
-        ByteBuf *old = (ByteBuf *)(uintptr_t)dst[1 + BYTEBUF_BUF];
-        ByteBuf *b = xmalloc(sizeof *b + old->size);
-        b->size = old->size;
-        memcpy(b->bytes, old->bytes, old->size);
-        dst[1 + BYTEBUF_BUF] = (Value)(uintptr_t)b;
-        if (dest_heap)
-            heap_track_offheap(dest_heap, nv, b->size);
-        else
-            lit_own((LitArea *)lit, b);
+        return;
     }
+    ByteBuf *old = (ByteBuf *)(uintptr_t)dst[1 + BYTEBUF_BUF];
+    ByteBuf *b = xmalloc(sizeof *b + old->size);
+    b->size = old->size;
+    memcpy(b->bytes, old->bytes, old->size);
+    dst[1 + BYTEBUF_BUF] = (Value)(uintptr_t)b;
+    if (dest_heap)
+        heap_track_offheap(dest_heap, nv, b->size);
+    else
+        lit_own((LitArea *)lit, b);
+}
+
+/* Copy one object to *top; returns its new Value. Most objects are a few
+ * words: a plain loop beats a call of memcpy. */
+static inline Value copy_object(const LitArea *lit, Value x, Value **top, Heap *dest_heap) {
+    const Value *src = box_ptr(x);
+    size_t n = 1 + hdr_size(src[0]);
+    Value *dst = *top;
+    if (n <= 8)
+        for (size_t i = 0; i < n; i++) dst[i] = src[i];
+    else
+        memcpy(dst, src, n * sizeof(Value));
+    *top += n;
+    Value nv = box_val(dst);
+    if (UNLIKELY(copy_kind[hdr_type(dst[0])] & CK_OFFHEAP)) copy_offheap(lit, dst, nv, dest_heap);
     return nv;
 }
 
 Value term_copy_flat(const LitArea *lit, Value v, Value *block, Heap *dest_heap) {
     if (!needs_copy(lit, v)) return v;
     Value *top = block;
+    LitRange lr = lit_range(lit);
     Value root = copy_object(lit, v, &top, dest_heap);
     /* Cheney scan over the copied objects. */
     for (Value *scan = block; scan < top;) {
-        Value h = scan[0];
-        size_t n = hdr_size(h);
-        if (term_gc_kind[hdr_type(h)] == GCK_SCAN) {
+        size_t n = hdr_size(scan[0]);
+        if (copy_kind[hdr_type(scan[0])] & CK_SCAN) {
             for (size_t i = 1; i <= n; i++)
-                if (needs_copy(lit, scan[i])) scan[i] = copy_object(lit, scan[i], &top, dest_heap);
+                if (outside_lit(lr, scan[i])) scan[i] = copy_object(lit, scan[i], &top, dest_heap);
         }
         scan += 1 + n;
     }

@@ -22,6 +22,7 @@ typedef struct CopySize {
     size_t words;
     bool has_bytebuf;     /* a bytebuf was met (cannot be sent) */
     bool has_local_only;  /* a closure/var was met (cannot cross realms) */
+    bool has_offheap;     /* an off-heap binary or bytebuf was met */
 } CopySize;
 
 CopySize term_flat_size(const LitArea *lit, Value v);

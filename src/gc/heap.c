@@ -121,6 +121,7 @@ void heap_track_offheap(Heap *h, Value obj, size_t bytes) {
 void heap_track_frag_offheap(Heap *h, HeapFrag *f) {
     /* The objects of a copied term sit one after another in the fragment;
      * link its off-heap references so the collector tracks them. */
+    if (!f->offheap) return;
     for (Value *o = f->words; o < f->words + f->used; o += 1 + hdr_size(o[0])) {
         BoxType t = hdr_type(o[0]);
         if (t == T_BINREF || t == T_BYTEBUF) {
@@ -151,7 +152,7 @@ void heap_adopt_frag(Heap *h, HeapFrag *f) {
 
 void heap_frag_release(HeapFrag *f) {
     if (!f) return;
-    for (Value *o = f->words; o < f->words + f->used; o += 1 + hdr_size(o[0])) {
+    for (Value *o = f->words; f->offheap && o < f->words + f->used; o += 1 + hdr_size(o[0])) {
         BoxType t = hdr_type(o[0]);
         if (t == T_BINREF) refbin_release((RefBin *)(uintptr_t)o[1 + BINREF_BIN]);
         else if (t == T_BYTEBUF) free((void *)(uintptr_t)o[1 + BYTEBUF_BUF]);

@@ -25,6 +25,8 @@ typedef struct HeapFrag {
     struct HeapFrag *next;
     size_t cap;   /* words */
     size_t used;  /* words */
+    bool offheap; /* message fragments: may hold off-heap references (else
+                   * nothing needs them linked or released) */
     Value words[];
 } HeapFrag;
 

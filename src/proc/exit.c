@@ -40,8 +40,10 @@
 
 static void push_signal(Proc *from, Proc *target, SignalKind kind, Value value, Value ref, uint32_t flags) {
     const LitArea *lit = &target->rt->lit;
-    size_t words = value == LV_NONE ? 0 : term_flat_size(lit, value).words;
-    Signal *s = signal_alloc(words);
+    CopySize sz = {0, false, false, false};
+    if (value != LV_NONE) sz = term_flat_size(lit, value);
+    Signal *s = signal_alloc(sz.words);
+    s->frag->offheap = sz.has_offheap;
     s->kind = kind;
     s->flags = flags;
     s->from = from ? from->pid : LV_NIL;

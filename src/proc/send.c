@@ -3,6 +3,7 @@
  */
 #include "proc/send.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "base/util.h"
@@ -25,6 +26,7 @@ SendResult send_message(Proc *from, Value to, Value msg, Value sync_ref) {
     s->kind = SIG_MESSAGE;
     s->from = from->pid;
     s->ref = sync_ref;
+    s->frag->offheap = sz.has_offheap;
     s->value = term_copy_flat(&rt->lit, msg, s->frag->words, NULL);
     from->reductions -= (int32_t)(sz.words / 64);
     sigq_push(&target->sigq, s);

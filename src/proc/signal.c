@@ -14,6 +14,7 @@ Signal *signal_alloc(size_t words) {
     HeapFrag *f = xmalloc(head + sizeof(Signal));
     f->next = NULL;
     f->cap = f->used = words;
+    f->offheap = words != 0; /* the sender may know better */
     Signal *s = (Signal *)((char *)f + head);
     s->frag = f;
     s->absorbed = false;

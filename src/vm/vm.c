@@ -437,11 +437,12 @@ call_closure: {
 
     CASE(TAILSELF) {
         /* The function calls itself in tail position with its own arity:
-         * only the arguments change. The other registers keep what they
-         * held, values the collector already sees (nothing reads a
-         * register before writing it). */
+         * the arguments move into the parameters and the other registers
+         * are cleared, so that what the last round held (a message, say)
+         * is garbage by the next collection. */
         uint32_t nargs = pc[0];
         for (uint32_t i = 0; i < nargs; i++) regs[i] = regs[A + i];
+        call_clear_regs(regs, nargs, p->sp - F->base);
         pc += 1 + (int32_t)pc[1];
         goto safepoint;
     }
