@@ -3,7 +3,6 @@
  */
 #include "proc/send.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "base/util.h"
