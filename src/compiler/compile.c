@@ -518,6 +518,8 @@ static Opcode arith_op(Compiler *cc, FnState *fs, Value head, Value *var_out) {
     if (name == S_(op_gt)) return OP_GT;
     if (name == S_(op_ge)) return OP_GE;
     if (name == S_(op_eq)) return OP_NUMEQ;
+    if (name == S_(op_inc)) return OP_INC;
+    if (name == S_(op_dec)) return OP_DEC;
     return OP__COUNT;
 }
 
@@ -568,7 +570,23 @@ static void cc_call(Compiler *cc, FnState *fs, Value form, uint32_t dst, bool ta
         cc_fail(cc, K_(syntax_error), form, "unquote outside a syntax-quote");
     uint32_t nargs = list_length(form) - 1;
     Value var;
-    Opcode aop = nargs == 2 ? arith_op(cc, fs, head, &var) : OP__COUNT;
+    Opcode aop = nargs == 1 || nargs == 2 ? arith_op(cc, fs, head, &var) : OP__COUNT;
+    if (aop == OP_INC || aop == OP_DEC ? nargs != 1 : nargs != 2) aop = OP__COUNT;
+    if (aop == OP_INC || aop == OP_DEC) {
+        uint32_t mark = fs->nactive;
+        uint32_t x;
+        if (!local_register(cc, fs, car(cdr(form)), &x)) {
+            x = fs_reg(cc, fs);
+            cc_expr(cc, fs, car(cdr(form)), x, false);
+        }
+        fs_emit(cc, fs, aop, dst);
+        fs_word(cc, fs, x);
+        fs_word(cc, fs, 0);
+        fs_word(cc, fs, fs_const(cc, fs, var));
+        fs->nactive = mark;
+        finish(cc, fs, dst, tail);
+        return;
+    }
     if (aop != OP__COUNT) {
         uint32_t mark = fs->nactive;
         uint32_t x = arith_operand(cc, fs, car(cdr(form)));

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "base/util.h"
+#include "gc/fragpool.h"
 #include "term/binary.h"
 
 #define FRAG_MIN_WORDS 256
@@ -39,7 +40,7 @@ static void release_offheap_list(Value obj) {
 void heap_free_frags(HeapFrag *f) {
     while (f) {
         HeapFrag *next = f->next;
-        free(f);
+        frag_block_free(f);
         f = next;
     }
 }
@@ -74,6 +75,7 @@ Value *heap_alloc_slow(Heap *h, size_t words) {
     size_t young = (size_t)(h->end - h->start);
     if (cap < young / 2 && words <= young / 2) cap = young / 2;
     f = xmalloc(sizeof *f + cap * sizeof(Value));
+    f->pool = NULL;
     f->cap = cap;
     f->used = words;
     f->next = h->frags;
@@ -84,6 +86,7 @@ Value *heap_alloc_slow(Heap *h, size_t words) {
 
 Value *heap_alloc_exact(Heap *h, size_t words) {
     HeapFrag *f = xmalloc(sizeof *f + words * sizeof(Value));
+    f->pool = NULL;
     f->cap = f->used = words;
     if (h->frags) {
         f->next = h->frags->next;
@@ -157,5 +160,5 @@ void heap_frag_release(HeapFrag *f) {
         if (t == T_BINREF) refbin_release((RefBin *)(uintptr_t)o[1 + BINREF_BIN]);
         else if (t == T_BYTEBUF) free((void *)(uintptr_t)o[1 + BYTEBUF_BUF]);
     }
-    free(f);
+    frag_block_free(f);
 }

@@ -47,8 +47,17 @@ typedef struct IntrinsicTable {
     const size_t lona_intrinsics_##group##_count = \
         sizeof lona_intrinsics_##group / sizeof lona_intrinsics_##group[0]
 
-/* The runtime-wide table, built once. */
-const IntrinsicDef *intrinsic_get(uint32_t index);
+/* The runtime-wide table, built once by the first intrinsic_count or
+ * intrinsic_find (runtime creation does that). */
+extern const IntrinsicDef *intrinsic_table_;
+extern uint32_t intrinsic_table_len_;
+
+/* Entry of an IMM_NATIVE value's index: such values exist only once the
+ * table is built, so no check is needed here (the VM calls this on every
+ * intrinsic call). NULL for an index out of range. */
+static inline const IntrinsicDef *intrinsic_get(uint32_t index) {
+    return index < intrinsic_table_len_ ? &intrinsic_table_[index] : NULL;
+}
 uint32_t intrinsic_count(void);
 /* Index of (ns, name), or UINT32_MAX. */
 uint32_t intrinsic_find(const char *ns, const char *name);

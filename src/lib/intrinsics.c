@@ -21,8 +21,8 @@
 LONA_INTRINSIC_GROUPS(X)
 #undef X
 
-static IntrinsicDef *table;
-static uint32_t table_len;
+const IntrinsicDef *intrinsic_table_;
+uint32_t intrinsic_table_len_;
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
 static void build_table(void) {
@@ -30,29 +30,25 @@ static void build_table(void) {
 #define X(g) n += lona_intrinsics_##g##_count;
     LONA_INTRINSIC_GROUPS(X)
 #undef X
-    table = xmalloc(n * sizeof *table);
+    IntrinsicDef *table = xmalloc(n * sizeof *table);
     size_t i = 0;
 #define X(g)                                                     \
     memcpy(table + i, lona_intrinsics_##g, lona_intrinsics_##g##_count * sizeof *table); \
     i += lona_intrinsics_##g##_count;
     LONA_INTRINSIC_GROUPS(X)
 #undef X
-    table_len = (uint32_t)n;
-}
-
-const IntrinsicDef *intrinsic_get(uint32_t index) {
-    pthread_once(&table_once, build_table);
-    return index < table_len ? &table[index] : NULL;
+    intrinsic_table_ = table;
+    intrinsic_table_len_ = (uint32_t)n;
 }
 
 uint32_t intrinsic_count(void) {
     pthread_once(&table_once, build_table);
-    return table_len;
+    return intrinsic_table_len_;
 }
 
 uint32_t intrinsic_find(const char *ns, const char *name) {
     pthread_once(&table_once, build_table);
-    for (uint32_t i = 0; i < table_len; i++)
-        if (strcmp(table[i].ns, ns) == 0 && strcmp(table[i].name, name) == 0) return i;
+    for (uint32_t i = 0; i < intrinsic_table_len_; i++)
+        if (strcmp(intrinsic_table_[i].ns, ns) == 0 && strcmp(intrinsic_table_[i].name, name) == 0) return i;
     return UINT32_MAX;
 }

@@ -6,12 +6,13 @@
 #include <stdlib.h>
 
 #include "base/util.h"
+#include "gc/fragpool.h"
 #include "proc/exit.h"
 #include "proc/proc.h"
 
 Signal *signal_alloc(size_t words) {
     size_t head = sizeof(HeapFrag) + words * sizeof(Value);
-    HeapFrag *f = xmalloc(head + sizeof(Signal));
+    HeapFrag *f = frag_block_alloc(head + sizeof(Signal));
     f->next = NULL;
     f->cap = f->used = words;
     f->offheap = words != 0; /* the sender may know better */
@@ -23,7 +24,7 @@ Signal *signal_alloc(size_t words) {
     return s;
 }
 
-void signal_free(Signal *s) { free(s->frag); }
+void signal_free(Signal *s) { frag_block_free(s->frag); }
 
 void sigq_init(SignalQueue *q) {
     atomic_store_explicit(&q->stub.next, NULL, memory_order_relaxed);

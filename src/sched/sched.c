@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "gc/fragpool.h"
 #include "gc/gc.h"
 #include "proc/exit.h"
 #include "proc/life.h"
@@ -41,6 +42,7 @@ struct Worker {
     Proc *head[256], *tail[256];
     uint64_t bits[4];
     uint64_t len;
+    FragPool frag_pool;        /* message blocks, see gc/fragpool.h */
     /* the collector's scratch area for processes run here */
     Value *gc_scratch;
     size_t gc_scratch_cap;
@@ -288,6 +290,7 @@ static void run_one(Worker *w, Proc *p) {
 static void *worker_main(void *arg) {
     Worker *w = arg;
     Sched *s = w->sched;
+    fragpool_bind(&w->frag_pool);
     while (!atomic_load(&s->stopping)) {
         if (w->ntimers) fire_timers(w, timer_now_ns());
         pthread_mutex_lock(&w->lock);
@@ -345,6 +348,7 @@ Sched *sched_new(struct Runtime *rt, unsigned nthreads) {
         w->sched = s;
         w->index = i;
         pthread_mutex_init(&w->lock, NULL);
+        fragpool_init(&w->frag_pool);
         pthread_condattr_t ca;
         pthread_condattr_init(&ca);
         pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -369,8 +373,8 @@ uint64_t *sched_gc_scratch(Worker *w, size_t words) {
     return w->gc_scratch;
 }
 
-void sched_free(Sched *s) {
-    if (!s) return;
+void sched_stop(Sched *s) {
+    if (!s || atomic_load(&s->stopping)) return;
     atomic_store(&s->stopping, true);
     for (unsigned i = 0; i < s->n; i++) {
         Worker *w = &s->workers[i];
@@ -384,6 +388,15 @@ void sched_free(Sched *s) {
         Proc *p;
         while ((p = rq_pop(w)) != NULL) proc_unref(p);
         while (w->ntimers) proc_unref(timer_pop(w).proc);
+    }
+}
+
+void sched_free(Sched *s) {
+    if (!s) return;
+    sched_stop(s);
+    for (unsigned i = 0; i < s->n; i++) {
+        Worker *w = &s->workers[i];
+        fragpool_destroy(&w->frag_pool);
         free(w->timers);
         free(w->gc_scratch);
         pthread_mutex_destroy(&w->lock);

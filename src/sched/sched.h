@@ -25,6 +25,10 @@ typedef struct Worker Worker;
 /* Start nthreads workers (0: one per online core). */
 Sched *sched_new(struct Runtime *rt, unsigned nthreads);
 /* Stop the workers (processes still queued are dropped, not run). */
+/* Stops the workers and drops the processes queued or waiting on timers;
+ * sched_free then frees the rest, message block pools last, so it must come
+ * after every process is freed. */
+void sched_stop(Sched *s);
 void sched_free(Sched *s);
 unsigned sched_count(const Sched *s);
 /* The worker's scratch area for the collector (at least `words`; reused,

@@ -177,6 +177,8 @@
     X(op_gt, NULL, ">")                             \
     X(op_ge, NULL, ">=")                            \
     X(op_eq, NULL, "=")                             \
+    X(op_inc, NULL, "inc")                          \
+    X(op_dec, NULL, "dec")                          \
     X(else_, NULL, "else")
 
 enum {

@@ -25,7 +25,8 @@ enum {
     VAR_NATIVE = 8,
     VAR_SPECIAL_FORM = 16,
     /* One of the vars the VM's arithmetic instructions inline (+ - < <= > >=
-     * =): changing its root or metadata turns the inlining off for good. */
+     * = inc dec): changing its root or metadata turns the inlining off for
+     * good. */
     VAR_INLINED = 32,
 };
 

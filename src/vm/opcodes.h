@@ -79,6 +79,9 @@
     X(ADD_I, 4)                                                                      \
     X(SUB_I, 4)                                                                      \
     LONA_COMPARE_OPCODES(X, _I)                                                      \
+    /* (inc x), (dec x): A=dst B=reg C=unused D=K(var) */                         \
+    X(INC, 4)                                                                        \
+    X(DEC, 4)                                                                        \
     /* a comparison followed by T_TRUTHY A L (an `if`): on the fast path it    \
      * takes that branch too; otherwise it leaves it to the T_TRUTHY */              \
     LONA_COMPARE_OPCODES(X, _BR)                                                     \

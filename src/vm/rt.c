@@ -79,7 +79,7 @@ static Value native_of(Runtime *rt, const char *name) {
 
 /* The vars whose intrinsics the VM's arithmetic instructions inline. */
 static void mark_inlined_vars(Runtime *rt) {
-    static const char *const names[] = {"+", "-", "<", "<=", ">", ">=", "="};
+    static const char *const names[] = {"+", "-", "<", "<=", ">", ">=", "=", "inc", "dec"};
     for (size_t i = 0; i < ARRAY_LEN(names); i++) {
         Value var = ns_intern(rt, rt->core_ns, sym_of(rt, names[i]));
         atomic_fetch_or(&as_var(var)->flags, VAR_INLINED);
@@ -159,10 +159,11 @@ Runtime *rt_new(const RtOptions *opts) {
 
 void rt_free(Runtime *rt) {
     if (!rt) return;
-    sched_free(rt->sched);
+    sched_stop(rt->sched);
     notif_table_free(rt->notifs);
     ptable_free_procs(rt->procs, proc_free_bare);
     ptable_free(rt->procs);
+    sched_free(rt->sched);
     registry_free(rt->registry);
     ns_free_all(rt);
     atoms_free(&rt->atoms);

@@ -194,7 +194,8 @@ VmStatus vm_run(Proc *p) {
 #undef X
     };
     uint32_t ins, A;
-    Value slow_x, slow_y; /* operands of an arithmetic instruction for arith_slow */
+    Value slow_x, slow_y; /* operands of an arithmetic instruction for arith_slow, */
+    uint32_t slow_n;      /* how many: 1 (inc, dec) or 2 */
     Value call_fn;        /* for call_closure: the closure, */
     uint32_t call_nargs, call_dst; /* its argument count and result register */
 #define NEXT()                           \
@@ -639,7 +640,7 @@ call_closure: {
 #define OPND_REG_IMM(a, b) Value a = regs[pc[0]], b = (Value)(int64_t)(int32_t)pc[1]; bool fixnums = is_fix(a)
 #define OPND_ANY(a, b) Value a = OPND(pc[0]), b = OPND(pc[1]); bool fixnums = is_fix(a) && is_fix(b)
 #define INLINED_OK (!atomic_load_explicit(&rt->inlined_redefined, memory_order_relaxed))
-#define ARITH_OP(NAME, OPERANDS, BUILTIN)                                               \
+#define ARITH_OP(NAME, OPERANDS, BUILTIN, NARGS)                                        \
     CASE(NAME) {                                                                        \
         OPERANDS(a, b);                                                                 \
         int64_t r;                                                                      \
@@ -649,19 +650,25 @@ call_closure: {
             pc += 3;                                                                    \
             NEXT();                                                                     \
         }                                                                               \
-        slow_x = a, slow_y = b;                                                         \
+        slow_x = a, slow_y = b, slow_n = NARGS;                                         \
         goto arith_slow;                                                                \
     }
-    ARITH_OP(ADD, OPND_ANY, __builtin_add_overflow)
-    ARITH_OP(SUB, OPND_ANY, __builtin_sub_overflow)
-    ARITH_OP(ADD_I, OPND_REG_IMM, __builtin_add_overflow)
-    ARITH_OP(SUB_I, OPND_REG_IMM, __builtin_sub_overflow)
+    ARITH_OP(ADD, OPND_ANY, __builtin_add_overflow, 2)
+    ARITH_OP(SUB, OPND_ANY, __builtin_sub_overflow, 2)
+    ARITH_OP(ADD_I, OPND_REG_IMM, __builtin_add_overflow, 2)
+    ARITH_OP(SUB_I, OPND_REG_IMM, __builtin_sub_overflow, 2)
+#define OPND_ONE(a, b) Value a = regs[pc[0]], b = fix(1); bool fixnums = is_fix(a)
+    ARITH_OP(INC, OPND_ONE, __builtin_add_overflow, 1)
+    ARITH_OP(DEC, OPND_ONE, __builtin_sub_overflow, 1)
 
-    /* BRANCH: the next instruction is T_TRUTHY A L, decided here too. */
-#define COMPARE_OP(NAME, OPER, OPERANDS, BRANCH)                      \
-    CASE(NAME) {                                                      \
-        OPERANDS(a, b);                                               \
-        if (LIKELY(fixnums) && INLINED_OK) {                          \
+    /* BRANCH: the next instruction is T_TRUTHY A L, decided here too.
+     * WORDS: the operands compare as words, not only when both are fixnums:
+     * for `=`, also when either is an immediate equal only to itself (a
+     * pid, keyword, nil...; see lv_is_word_eq). */
+#define COMPARE_OP(NAME, OPER, OPERANDS, BRANCH, WORDS)                       \
+    CASE(NAME) {                                                              \
+        OPERANDS(a, b);                                                       \
+        if (LIKELY(fixnums || (WORDS && (lv_is_word_eq(a) || lv_is_word_eq(b)))) && INLINED_OK) { \
             bool t = (int64_t)a OPER (int64_t)b;                      \
             regs[A] = lv_bool(t);                                     \
             pc += 3;                                                  \
@@ -671,26 +678,26 @@ call_closure: {
             }                                                         \
             NEXT();                                                   \
         }                                                             \
-        slow_x = a, slow_y = b;                                       \
+        slow_x = a, slow_y = b, slow_n = 2;                           \
         goto arith_slow;                                              \
     }
-#define COMPARE_VARIANTS(NAME, OPER)                           \
-    COMPARE_OP(NAME, OPER, OPND_ANY, false)                    \
-    COMPARE_OP(NAME##_I, OPER, OPND_REG_IMM, false)            \
-    COMPARE_OP(NAME##_BR, OPER, OPND_ANY, true)                \
-    COMPARE_OP(NAME##_I_BR, OPER, OPND_REG_IMM, true)
-    COMPARE_VARIANTS(LT, <)
-    COMPARE_VARIANTS(LE, <=)
-    COMPARE_VARIANTS(GT, >)
-    COMPARE_VARIANTS(GE, >=)
-    COMPARE_VARIANTS(NUMEQ, ==)
+#define COMPARE_VARIANTS(NAME, OPER, WORDS)                    \
+    COMPARE_OP(NAME, OPER, OPND_ANY, false, WORDS)             \
+    COMPARE_OP(NAME##_I, OPER, OPND_REG_IMM, false, false)     \
+    COMPARE_OP(NAME##_BR, OPER, OPND_ANY, true, WORDS)         \
+    COMPARE_OP(NAME##_I_BR, OPER, OPND_REG_IMM, true, false)
+    COMPARE_VARIANTS(LT, <, false)
+    COMPARE_VARIANTS(LE, <=, false)
+    COMPARE_VARIANTS(GT, >, false)
+    COMPARE_VARIANTS(GE, >=, false)
+    COMPARE_VARIANTS(NUMEQ, ==, true)
 
 arith_slow: {
         /* An ordinary call of the var's value, in a call block placed
          * above this frame's registers. */
         Value fv = var_get(p, K[pc[2]]);
         Value x = slow_x, y = slow_y;
-        uint32_t dst = A;
+        uint32_t n = slow_n, dst = A;
         pc += 3;
         F->pc = pc;
         if (fv == LV_NONE) {
@@ -709,8 +716,8 @@ arith_slow: {
         regs[blk + 2] = y;
         if (is_native(fv)) {
             const IntrinsicDef *d = intrinsic_get(native_index(fv));
-            if (2 >= d->min_arity && 2 <= d->max_arity) {
-                Value r = d->fn(p, &regs[blk + 1], 2);
+            if (n >= d->min_arity && n <= d->max_arity) {
+                Value r = d->fn(p, &regs[blk + 1], n);
                 p->reductions--;
                 if (r == LV_EXC) RAISE();
                 if (!is_control(r)) {
@@ -718,17 +725,17 @@ arith_slow: {
                     NEXT();
                 }
             }
-            err_arity(p, fv, 2);
+            err_arity(p, fv, n);
             RAISE();
         }
         if (is_closure(fv)) {
             F->k = K;
-            if (call_enter(p, fv, F->base + blk + 1, 2, dst, false) == LV_EXC) RAISE();
+            if (call_enter(p, fv, F->base + blk + 1, n, dst, false) == LV_EXC) RAISE();
             RELOAD();
             pc = F->pc;
             goto safepoint;
         }
-        Value r = call_data(p, fv, &regs[blk + 1], 2);
+        Value r = call_data(p, fv, &regs[blk + 1], n);
         if (r == LV_EXC) RAISE();
         regs[dst] = r;
         NEXT();
