@@ -569,7 +569,7 @@ static void cc_call(Compiler *cc, FnState *fs, Value form, uint32_t dst, bool ta
     if (is_symbol(head) && (sym_strip(head) == S_(core_unquote) || sym_strip(head) == S_(core_unquote_splicing)))
         cc_fail(cc, K_(syntax_error), form, "unquote outside a syntax-quote");
     uint32_t nargs = list_length(form) - 1;
-    Value var;
+    Value var = LV_NONE;
     Opcode aop = nargs == 1 || nargs == 2 ? arith_op(cc, fs, head, &var) : OP__COUNT;
     if (aop == OP_INC || aop == OP_DEC ? nargs != 1 : nargs != 2) aop = OP__COUNT;
     if (aop == OP_INC || aop == OP_DEC) {

@@ -3,7 +3,8 @@
  *
  * Local ids are handed out from a counter and never reused while the
  * runtime lives (40 bits), so a stale pid can never reach a new process.
- * Lookups take a read lock; spawns and exits a write lock.
+ * The table is split in stripes, each with its own short lock (see
+ * ptable.c); any thread may call any function here.
  */
 #ifndef LONA_PTABLE_H
 #define LONA_PTABLE_H
