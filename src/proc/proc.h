@@ -23,6 +23,7 @@
 #include "proc/keyindex.h"
 #include "proc/mailbox.h"
 #include "proc/signal.h"
+#include "sched/wheel.h"
 #include "term/term.h"
 
 struct Runtime;
@@ -104,8 +105,10 @@ typedef struct Proc {
     int park;
     int64_t wait_deadline;    /* receive :after or park deadline, monotonic ns; 0 = none */
     Value park_ref;           /* send-sync: the ack being waited for */
-    _Atomic uint64_t timer_gen; /* bumps cancel pending timers */
-    uint64_t timer_set_gen;   /* timer_gen for which a timer is registered, +1 */
+    /* The timer of the current wait, in the wheel of timer_owner (NULL: not
+     * armed); both change under that scheduler's lock (sched/sched.c). */
+    TimerNode timer;
+    struct Worker *_Atomic timer_owner;
     _Atomic bool timer_due;   /* a timer fired for the current wait */
 
     /* Links and monitors: changed by the owner only, under info_lock so

@@ -1,7 +1,11 @@
 /*
  * sched.c — workers, run queues, stealing, timers, sleeping (see sched.h).
  *
- * Locks: each worker's run queue and timer heap are guarded by its `lock`.
+ * Locks: each worker's run queue and timer wheel are guarded by its `lock`.
+ * A process's timer (proc.h: timer, timer_owner, timer_due) changes only
+ * under the lock of the worker whose wheel holds it: the worker firing it
+ * and the process cancelling it (perhaps from another worker, if it was
+ * stolen) cannot both act on it.
  * A process is in at most one run queue (its state is QUEUED then, see
  * proc.h); state transitions use compare-and-swap so a wake-up racing with
  * a process parking is never lost: the parker moves RUNNING -> IDLE only if
@@ -25,12 +29,6 @@
 #include "vm/runtime.h"
 #include "vm/vm.h"
 
-typedef struct TimerEntry {
-    int64_t deadline;
-    uint64_t gen;
-    Proc *proc;
-} TimerEntry;
-
 struct Worker {
     Sched *sched;
     unsigned index;
@@ -46,9 +44,9 @@ struct Worker {
     /* the collector's scratch area for processes run here */
     Value *gc_scratch;
     size_t gc_scratch_cap;
-    /* timers: binary min-heap on deadline */
-    TimerEntry *timers;
-    size_t ntimers, captimers;
+    /* timers of the processes that parked here (receive :after, sleep...) */
+    TimerWheel wheel;
+    _Atomic uint64_t ntimers;  /* wheel.count, readable without the lock */
 };
 
 struct Sched {
@@ -89,39 +87,6 @@ static Proc *rq_pop(Worker *w) {
         return p;
     }
     return NULL;
-}
-
-/* ---- timers (caller holds w->lock) ------------------------------------- */
-
-static void timer_push(Worker *w, TimerEntry e) {
-    if (w->ntimers == w->captimers) {
-        w->captimers = w->captimers ? w->captimers * 2 : 64;
-        w->timers = xrealloc(w->timers, w->captimers * sizeof *w->timers);
-    }
-    size_t i = w->ntimers++;
-    while (i > 0) {
-        size_t parent = (i - 1) / 2;
-        if (w->timers[parent].deadline <= e.deadline) break;
-        w->timers[i] = w->timers[parent];
-        i = parent;
-    }
-    w->timers[i] = e;
-}
-
-static TimerEntry timer_pop(Worker *w) {
-    TimerEntry top = w->timers[0];
-    TimerEntry last = w->timers[--w->ntimers];
-    size_t i = 0, n = w->ntimers;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= n) break;
-        if (c + 1 < n && w->timers[c + 1].deadline < w->timers[c].deadline) c++;
-        if (last.deadline <= w->timers[c].deadline) break;
-        w->timers[i] = w->timers[c];
-        i = c;
-    }
-    if (n) w->timers[i] = last;
-    return top;
 }
 
 /* ---- waking -------------------------------------------------------------- */
@@ -193,29 +158,67 @@ void sched_start(Proc *p, Proc *by) {
 
 /* ---- running ------------------------------------------------------------- */
 
+static Proc *proc_of_timer(TimerNode *n) { return (Proc *)((char *)n - offsetof(Proc, timer)); }
+
+/* Called by the wheel, under w->lock: the timer is out of the wheel; the
+ * process learns it is due, and goes on a list to be woken after unlock. */
+static void timer_fired(void *ctx, TimerNode *n) {
+    TimerNode **due = ctx;
+    Proc *p = proc_of_timer(n);
+    atomic_store(&p->timer_due, true);
+    atomic_store_explicit(&p->timer_owner, NULL, memory_order_release);
+    n->next = *due;
+    *due = n;
+}
+
 static void fire_timers(Worker *w, int64_t now) {
+    TimerNode *due = NULL;
     pthread_mutex_lock(&w->lock);
-    while (w->ntimers && w->timers[0].deadline <= now) {
-        TimerEntry e = timer_pop(w);
-        pthread_mutex_unlock(&w->lock);
-        if (atomic_load(&e.proc->timer_gen) == e.gen) {
-            atomic_store(&e.proc->timer_due, true);
-            sched_wake(e.proc, NULL);
-        }
-        proc_unref(e.proc);
-        pthread_mutex_lock(&w->lock);
+    wheel_advance(&w->wheel, now / 1000000, timer_fired, &due);
+    atomic_store_explicit(&w->ntimers, w->wheel.count, memory_order_relaxed);
+    pthread_mutex_unlock(&w->lock);
+    while (due) {
+        Proc *p = proc_of_timer(due);
+        due = due->next;
+        p->timer.next = p->timer.prev = NULL;
+        sched_wake(p, NULL);
+        proc_unref(p); /* the timer's reference */
     }
+}
+
+/* A process parking with a deadline: its timer goes into this worker's
+ * wheel, unless it is already in one (woken and parked again within the
+ * same wait). */
+static void arm_timer(Worker *w, Proc *p) {
+    if (!p->wait_deadline || atomic_load_explicit(&p->timer_owner, memory_order_relaxed)) return;
+    proc_ref(p);
+    pthread_mutex_lock(&w->lock);
+    wheel_insert(&w->wheel, &p->timer, timer_tick_of(p->wait_deadline));
+    atomic_store_explicit(&w->ntimers, w->wheel.count, memory_order_relaxed);
+    atomic_store_explicit(&p->timer_owner, w, memory_order_release);
     pthread_mutex_unlock(&w->lock);
 }
 
-static void arm_timer(Worker *w, Proc *p) {
-    uint64_t gen = atomic_load(&p->timer_gen);
-    if (!p->wait_deadline || p->timer_set_gen == gen + 1) return;
-    p->timer_set_gen = gen + 1;
-    proc_ref(p);
+void timer_cancel(Proc *p) {
+    p->wait_deadline = 0;
+    Worker *w = atomic_load_explicit(&p->timer_owner, memory_order_acquire);
+    if (!w) {
+        /* Not armed, or fired already (timer_due was set before the owner
+         * was cleared): only the flag is left to reset. */
+        if (atomic_load_explicit(&p->timer_due, memory_order_relaxed)) atomic_store(&p->timer_due, false);
+        return;
+    }
+    bool removed = false;
     pthread_mutex_lock(&w->lock);
-    timer_push(w, (TimerEntry){p->wait_deadline, gen, p});
+    if (atomic_load_explicit(&p->timer_owner, memory_order_relaxed) == w) {
+        wheel_remove(&w->wheel, &p->timer);
+        atomic_store_explicit(&w->ntimers, w->wheel.count, memory_order_relaxed);
+        atomic_store_explicit(&p->timer_owner, NULL, memory_order_relaxed);
+        removed = true;
+    }
+    atomic_store(&p->timer_due, false);
     pthread_mutex_unlock(&w->lock);
+    if (removed) proc_unref(p); /* the timer's reference; the caller holds another */
 }
 
 static Proc *steal(Worker *self) {
@@ -292,7 +295,7 @@ static void *worker_main(void *arg) {
     Sched *s = w->sched;
     fragpool_bind(&w->frag_pool);
     while (!atomic_load(&s->stopping)) {
-        if (w->ntimers) fire_timers(w, timer_now_ns());
+        if (atomic_load_explicit(&w->ntimers, memory_order_relaxed)) fire_timers(w, timer_now_ns());
         pthread_mutex_lock(&w->lock);
         Proc *p = rq_pop(w);
         pthread_mutex_unlock(&w->lock);
@@ -306,8 +309,9 @@ static void *worker_main(void *arg) {
         if (w->len == 0 && !atomic_load(&s->stopping)) {
             w->sleeping = true;
             atomic_fetch_add(&s->sleepers, 1);
-            if (w->ntimers) {
-                int64_t d = w->timers[0].deadline;
+            if (w->wheel.count) {
+                int64_t tick = wheel_next_tick(&w->wheel);
+                int64_t d = tick > INT64_MAX / 1000000 ? INT64_MAX : tick * 1000000;
                 struct timespec ts;
                 clock_gettime(CLOCK_MONOTONIC, &ts);
                 int64_t wait = d - timer_now_ns();
@@ -349,6 +353,7 @@ Sched *sched_new(struct Runtime *rt, unsigned nthreads) {
         w->index = i;
         pthread_mutex_init(&w->lock, NULL);
         fragpool_init(&w->frag_pool);
+        wheel_init(&w->wheel, timer_now_ns() / 1000000);
         pthread_condattr_t ca;
         pthread_condattr_init(&ca);
         pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -387,7 +392,13 @@ void sched_stop(Sched *s) {
         Worker *w = &s->workers[i];
         Proc *p;
         while ((p = rq_pop(w)) != NULL) proc_unref(p);
-        while (w->ntimers) proc_unref(timer_pop(w).proc);
+        TimerNode *due = NULL;
+        wheel_drain(&w->wheel, timer_fired, &due);
+        while (due) {
+            Proc *q = proc_of_timer(due);
+            due = due->next;
+            proc_unref(q);
+        }
     }
 }
 
@@ -397,7 +408,6 @@ void sched_free(Sched *s) {
     for (unsigned i = 0; i < s->n; i++) {
         Worker *w = &s->workers[i];
         fragpool_destroy(&w->frag_pool);
-        free(w->timers);
         free(w->gc_scratch);
         pthread_mutex_destroy(&w->lock);
         pthread_cond_destroy(&w->wakeup);

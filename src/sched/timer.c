@@ -19,13 +19,6 @@ int64_t timer_wall_ns(void) {
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-void timer_cancel(Proc *p) {
-    /* Only a wait that armed a timer needs its generation bumped. */
-    if (p->wait_deadline == 0 && !atomic_load_explicit(&p->timer_due, memory_order_relaxed)) return;
-    p->wait_deadline = 0;
-    atomic_fetch_add(&p->timer_gen, 1);
-    atomic_store(&p->timer_due, false);
-}
 
 int64_t timer_deadline_ms(int64_t ms) {
     int64_t now = timer_now_ns();
