@@ -93,6 +93,10 @@ typedef struct Proc {
     bool push_catch;          /* LV_TAILCALL from %catch: protect the call */
 
     int32_t reductions;       /* budget left in this time slice */
+    /* Arithmetic instructions call their var: one of the inlined vars was
+     * redefined (a copy of Runtime.inlined_redefined kept where the VM
+     * reads it cheaply; vm/ns.c sets it in every process). */
+    _Atomic bool inlining_off;
     uint8_t priority;
     bool trap_exit;
     _Atomic int state;        /* PS_* */

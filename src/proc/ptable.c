@@ -144,6 +144,16 @@ uint64_t ptable_count(ProcTable *t) {
     return n;
 }
 
+void ptable_each(ProcTable *t, void (*fn)(void *ctx, struct Proc *p), void *ctx) {
+    for (int i = 0; i < PTABLE_STRIPES; i++) {
+        Stripe *s = &t->stripes[i];
+        pthread_spin_lock(&s->lock);
+        for (uint64_t k = 0; k <= s->mask; k++)
+            if (s->slots[k].id && s->slots[k].id != UINT64_MAX) fn(ctx, s->slots[k].proc);
+        pthread_spin_unlock(&s->lock);
+    }
+}
+
 void ptable_free_procs(ProcTable *t, void (*free_proc)(struct Proc *)) {
     for (int i = 0; i < PTABLE_STRIPES; i++) {
         Stripe *s = &t->stripes[i];

@@ -25,6 +25,9 @@ struct Proc *ptable_lookup(ProcTable *t, uint64_t local_id);
  * process cannot be freed before the caller's proc_unref. */
 struct Proc *ptable_lookup_ref(ProcTable *t, uint64_t local_id);
 uint64_t ptable_count(ProcTable *t);
+/* Calls fn(ctx, p) for every process listed, under the lock of its stripe
+ * (fn must be short and must not call back into the table). */
+void ptable_each(ProcTable *t, void (*fn)(void *ctx, struct Proc *p), void *ctx);
 /* Runtime shutdown, schedulers stopped: free every process still listed. */
 void ptable_free_procs(ProcTable *t, void (*free_proc)(struct Proc *));
 

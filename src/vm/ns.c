@@ -12,6 +12,7 @@
 
 #include "base/util.h"
 #include "gc/literal.h"
+#include "proc/ptable.h"
 #include "term/alloc.h"
 #include "term/atoms.h"
 #include "term/coll.h"
@@ -216,10 +217,17 @@ Value var_get(Proc *p, Value var) {
     return atomic_load_explicit(&v->root, memory_order_acquire);
 }
 
-/* Called before a var's root or metadata changes. */
+static void turn_inlining_off(void *ctx, Proc *p) {
+    (void)ctx;
+    atomic_store(&p->inlining_off, true);
+}
+
+/* Called before a var's root or metadata changes: redefining one of the
+ * inlined vars turns the VM's inlining off in every process, once. */
 static void note_redefinition(Runtime *rt, Value var) {
-    if (atomic_load_explicit(&as_var(var)->flags, memory_order_relaxed) & VAR_INLINED)
-        atomic_store(&rt->inlined_redefined, true);
+    if (!(atomic_load_explicit(&as_var(var)->flags, memory_order_relaxed) & VAR_INLINED)) return;
+    if (atomic_exchange(&rt->inlined_redefined, true)) return;
+    ptable_each(rt->procs, turn_inlining_off, NULL);
 }
 
 void var_set_root(Runtime *rt, Value var, Value v) {

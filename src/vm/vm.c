@@ -168,7 +168,6 @@ static bool spread_tailcall_args(Proc *p, uint32_t at, uint32_t *nargs) {
 }
 
 VmStatus vm_run(Proc *p) {
-    Runtime *rt = p->rt;
     Frame *F;
     const uint32_t *pc;
     Value *regs;
@@ -639,7 +638,7 @@ call_closure: {
  * (an immediate always is). */
 #define OPND_REG_IMM(a, b) Value a = regs[pc[0]], b = (Value)(int64_t)(int32_t)pc[1]; bool fixnums = is_fix(a)
 #define OPND_ANY(a, b) Value a = OPND(pc[0]), b = OPND(pc[1]); bool fixnums = is_fix(a) && is_fix(b)
-#define INLINED_OK (!atomic_load_explicit(&rt->inlined_redefined, memory_order_relaxed))
+#define INLINED_OK (!atomic_load_explicit(&p->inlining_off, memory_order_relaxed))
 #define ARITH_OP(NAME, OPERANDS, BUILTIN, NARGS)                                        \
     CASE(NAME) {                                                                        \
         OPERANDS(a, b);                                                                 \
