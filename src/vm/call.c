@@ -54,16 +54,11 @@ Value call_enter(Proc *p, Value fn, uint32_t base, uint32_t nargs, uint32_t ret_
     if (reuse) {
         Frame *f = &p->frames[p->nframes - 1];
         f->pc = pr->code;
+        p->sp = base + pr->nregs;
     } else {
         if (!push_frame_slot(p)) return stack_overflow(p);
-        Frame *f = &p->frames[p->nframes++];
-        f->pc = pr->code;
-        f->base = base;
-        f->kind = FRAME_LONA;
-        f->ret_reg = ret_reg;
-        f->saved_sp = p->sp;
+        call_push_frame(p, pr, base, ret_reg);
     }
-    p->sp = base + pr->nregs;
     return LV_NONE;
 }
 

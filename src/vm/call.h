@@ -29,6 +29,20 @@ static inline void call_clear_regs(Value *regs, uint32_t from, uint32_t nregs) {
     } while (UNLIKELY(q < end));
 }
 
+/* Push the frame of a call of pr whose registers start at stack[base] and
+ * whose result goes to register ret_reg of the current frame; the caller
+ * has checked that there is room for it and for its registers. */
+static inline Frame *call_push_frame(Proc *p, const Proto *pr, uint32_t base, uint32_t ret_reg) {
+    Frame *f = &p->frames[p->nframes++];
+    f->pc = pr->code;
+    f->base = base;
+    f->kind = FRAME_LONA;
+    f->ret_reg = ret_reg;
+    f->saved_sp = p->sp;
+    p->sp = base + pr->nregs;
+    return f;
+}
+
 /* Enter closure fn whose arguments are at stack[base .. base+nargs) and
  * which sits at stack[base-1]: checks arity, packs the rest tuple, clears
  * the other registers. With `reuse` the current top frame becomes the

@@ -350,14 +350,7 @@ call_closure: {
                    (size_t)base + pr->nregs + CALL_CLEAR_SLACK <= p->stack_cap)) {
             Value *r = p->stack + base;
             call_clear_regs(r, call_nargs, pr->nregs);
-            Frame *nf = &p->frames[p->nframes++];
-            nf->pc = pr->code;
-            nf->base = base;
-            nf->kind = FRAME_LONA;
-            nf->ret_reg = call_dst;
-            nf->saved_sp = p->sp;
-            p->sp = base + pr->nregs;
-            F = nf;
+            F = call_push_frame(p, pr, base, call_dst);
             regs = r;
             K = pr->consts;
             pc = pr->code;
