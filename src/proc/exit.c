@@ -38,27 +38,32 @@
 
 /* ---- sending signals ------------------------------------------------------ */
 
-static void push_signal(Proc *from, Proc *target, SignalKind kind, Value value, Value ref, uint32_t flags) {
-    const LitArea *lit = &target->rt->lit;
+static Signal *make_signal(Proc *from, SignalKind kind, Value value, Value ref, uint32_t flags) {
+    const LitArea *lit = &from->rt->lit;
     CopySize sz = {0, false, false, false};
     if (value != LV_NONE) sz = term_flat_size(lit, value);
     Signal *s = signal_alloc(sz.words);
     s->frag->offheap = sz.has_offheap;
     s->kind = kind;
     s->flags = flags;
-    s->from = from ? from->pid : LV_NIL;
+    s->from = from->pid;
     s->ref = ref;
     s->value = value == LV_NONE ? LV_NIL : term_copy_flat(lit, value, s->frag->words, NULL);
-    sigq_push(&target->sigq, s);
+    return s;
+}
+
+/* To a process in hand (a reference held). */
+static void push_signal(Proc *from, Proc *target, SignalKind kind, Value value, Value ref, uint32_t flags) {
+    sigq_push(&target->sigq, make_signal(from, kind, value, ref, flags));
     sched_wake(target, from);
 }
 
 bool signal_send(Proc *from, Value to, SignalKind kind, Value value, Value ref, uint32_t flags) {
-    Proc *target = proc_lookup(from->rt, to);
-    if (!target) return false;
-    push_signal(from, target, kind, value, ref, flags);
-    proc_unref(target);
-    return true;
+    if (!proc_is_local(from->rt, to)) return false;
+    Signal *s = make_signal(from, kind, value, ref, flags);
+    if (proc_deliver(from->rt, to, s, from)) return true;
+    heap_frag_release(s->frag); /* nobody there: dropped */
+    return false;
 }
 
 /* ---- bookkeeping of links and monitors ----------------------------------- */

@@ -77,9 +77,30 @@ void proc_unref(Proc *p) {
     if (atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) == 1) proc_free(p);
 }
 
+bool proc_is_local(Runtime *rt, Value pid) { return is_pid(pid) && pid_realm(pid) == rt->realm_id; }
+
 Proc *proc_lookup(Runtime *rt, Value pid) {
-    if (!is_pid(pid) || pid_realm(pid) != rt->realm_id) return NULL;
+    if (!proc_is_local(rt, pid)) return NULL;
     return ptable_lookup_ref(rt->procs, pid_local(pid));
+}
+
+typedef struct Delivery {
+    Signal *signal;
+    Proc *claimed;  /* woken: to be queued once the table is unlocked */
+} Delivery;
+
+static void deliver_locked(void *ctx, Proc *p) {
+    Delivery *d = ctx;
+    sigq_push(&p->sigq, d->signal);
+    if (sched_claim_wake(p)) d->claimed = p;
+}
+
+bool proc_deliver(Runtime *rt, Value pid, Signal *s, Proc *by) {
+    if (!proc_is_local(rt, pid)) return false;
+    Delivery d = {s, NULL};
+    if (!ptable_with(rt->procs, pid_local(pid), deliver_locked, &d)) return false;
+    if (d.claimed) sched_enqueue_claimed(d.claimed, by); /* the queue holds a reference now */
+    return true;
 }
 
 void proc_publish_stats(Proc *p) {

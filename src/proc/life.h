@@ -35,6 +35,12 @@ void proc_unref(Proc *p);
 
 /* The live process of a pid of this realm, with a reference, or NULL. */
 Proc *proc_lookup(Runtime *rt, Value pid);
+/* Is pid a pid of this realm? */
+bool proc_is_local(Runtime *rt, Value pid);
+/* Push signal s to the process of pid and wake it, without taking a
+ * reference (the table's lock keeps it alive meanwhile); false, and s left
+ * to the caller, if there is no such process. `by` is the sender. */
+bool proc_deliver(Runtime *rt, Value pid, struct Signal *s, Proc *by);
 
 /* Copy figures that process-info reads from other threads. */
 void proc_publish_stats(Proc *p);

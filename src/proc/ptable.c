@@ -133,6 +133,16 @@ struct Proc *ptable_lookup_ref(ProcTable *t, uint64_t id) {
     return p;
 }
 
+bool ptable_with(ProcTable *t, uint64_t id, void (*fn)(void *ctx, struct Proc *p), void *ctx) {
+    uint64_t h = hash_id(id);
+    Stripe *s = stripe_of(t, h);
+    pthread_spin_lock(&s->lock);
+    struct Proc *p = find_locked(s, id, h);
+    if (p) fn(ctx, p);
+    pthread_spin_unlock(&s->lock);
+    return p != NULL;
+}
+
 uint64_t ptable_count(ProcTable *t) {
     uint64_t n = 0;
     for (int i = 0; i < PTABLE_STRIPES; i++) {

@@ -9,6 +9,7 @@
 #ifndef LONA_PTABLE_H
 #define LONA_PTABLE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct Proc;
@@ -25,6 +26,11 @@ struct Proc *ptable_lookup(ProcTable *t, uint64_t local_id);
  * process cannot be freed before the caller's proc_unref. */
 struct Proc *ptable_lookup_ref(ProcTable *t, uint64_t local_id);
 uint64_t ptable_count(ProcTable *t);
+/* Calls fn(ctx, p) under the stripe's lock if the process is listed (it
+ * cannot be removed, hence freed, meanwhile) and returns whether it was;
+ * fn must be short. Cheaper than a lookup with a reference when the
+ * caller needs the process only for a moment (delivering a signal). */
+bool ptable_with(ProcTable *t, uint64_t local_id, void (*fn)(void *ctx, struct Proc *p), void *ctx);
 /* Calls fn(ctx, p) for every process listed, under the lock of its stripe
  * (fn must be short and must not call back into the table). */
 void ptable_each(ProcTable *t, void (*fn)(void *ctx, struct Proc *p), void *ctx);

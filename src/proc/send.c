@@ -19,8 +19,7 @@ SendResult send_message(Proc *from, Value to, Value msg, Value sync_ref) {
         mbox_append_local(&from->mbox, msg);
         return SEND_OK;
     }
-    Proc *target = proc_lookup(rt, to);
-    if (!target) return SEND_DEAD;
+    if (!proc_is_local(rt, to)) return SEND_DEAD;
     Signal *s = signal_alloc(sz.words);
     s->kind = SIG_MESSAGE;
     s->from = from->pid;
@@ -28,8 +27,7 @@ SendResult send_message(Proc *from, Value to, Value msg, Value sync_ref) {
     s->frag->offheap = sz.has_offheap;
     s->value = term_copy_flat(&rt->lit, msg, s->frag->words, NULL);
     from->reductions -= (int32_t)(sz.words / 64);
-    sigq_push(&target->sigq, s);
-    sched_wake(target, from);
-    proc_unref(target);
-    return SEND_OK;
+    if (proc_deliver(rt, to, s, from)) return SEND_OK;
+    heap_frag_release(s->frag); /* a dead pid: dropped */
+    return SEND_DEAD;
 }

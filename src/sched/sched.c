@@ -133,21 +133,26 @@ static void hand_to_host(Proc *p, int status) {
     pthread_mutex_unlock(&h->lock);
 }
 
-void sched_wake(Proc *p, Proc *by) {
+bool sched_claim_wake(Proc *p) {
     for (;;) {
         int st = atomic_load(&p->state);
         if (st == PS_IDLE) {
             if (atomic_compare_exchange_weak(&p->state, &st, PS_QUEUED)) {
                 proc_ref(p); /* the run queue's reference */
-                worker_enqueue(pick_worker(p->rt->sched, p, by), p);
-                return;
+                return true;
             }
         } else if (st == PS_RUNNING) {
-            if (atomic_compare_exchange_weak(&p->state, &st, PS_NOTIFIED)) return;
+            if (atomic_compare_exchange_weak(&p->state, &st, PS_NOTIFIED)) return false;
         } else {
-            return; /* QUEUED, NOTIFIED or EXITED */
+            return false; /* QUEUED, NOTIFIED or EXITED */
         }
     }
+}
+
+void sched_enqueue_claimed(Proc *p, Proc *by) { worker_enqueue(pick_worker(p->rt->sched, p, by), p); }
+
+void sched_wake(Proc *p, Proc *by) {
+    if (sched_claim_wake(p)) sched_enqueue_claimed(p, by);
 }
 
 void sched_start(Proc *p, Proc *by) {

@@ -39,6 +39,12 @@ uint64_t *sched_gc_scratch(Worker *w, size_t words);
  * running; if running, it will not park). `by` is the process doing the
  * waking, if any, so that the woken one is queued on the same worker. */
 void sched_wake(struct Proc *p, struct Proc *by);
+/* sched_wake in two steps, for a caller that can keep p alive only for the
+ * first: sched_claim_wake does the state change and, when it returns true,
+ * has taken the run queue's reference, so that sched_enqueue_claimed may
+ * follow at any time after. */
+bool sched_claim_wake(struct Proc *p);
+void sched_enqueue_claimed(struct Proc *p, struct Proc *by);
 /* Queue a process that never ran (spawn). */
 void sched_start(struct Proc *p, struct Proc *by);
 
