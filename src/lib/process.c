@@ -24,9 +24,8 @@
 
 /* ---- spawn ------------------------------------------------------------------ */
 
-static Value opt_get(Value opts, const char *key, Runtime *rt) {
-    Value k = mk_keyword(atoms_intern_text(&rt->atoms, key, strlen(key)));
-    Value v = map_get(opts, k);
+static Value opt_get(Value opts, Value key) {
+    Value v = map_get(opts, key);
     return v == LV_NONE ? LV_NIL : v;
 }
 
@@ -37,24 +36,23 @@ static bool parse_opts(Proc *p, Value opts, SpawnOpts *o) {
     o->name = LV_NIL;
     if (opts == LV_NIL) return true;
     if (!is_map(opts)) return false;
-    Runtime *rt = p->rt;
     int64_t n;
-    Value v = opt_get(opts, "min-heap-size", rt);
+    Value v = opt_get(opts, K_(min_heap_size));
     if (v != LV_NIL) {
         if (!num_to_i64(v, &n) || n < 0 || (size_t)n / 8 > MAX_HEAP_WORDS) return false;
         o->min_heap_words = (size_t)n / 8;
     }
-    v = opt_get(opts, "max-heap-size", rt);
+    v = opt_get(opts, K_(max_heap_size));
     if (v != LV_NIL) {
         if (!num_to_i64(v, &n) || n <= 0) return false;
         o->max_heap_words = (size_t)n / 8 ? (size_t)n / 8 : 1;
     }
-    v = opt_get(opts, "priority", rt);
+    v = opt_get(opts, K_(priority));
     if (v != LV_NIL) {
         if (!num_to_i64(v, &n) || n < 0 || n > 255) return false;
         o->priority = (uint8_t)n;
     }
-    v = opt_get(opts, "name", rt);
+    v = opt_get(opts, K_(name));
     if (v != LV_NIL) {
         if (!is_symbol(v)) return false;
         o->name = sym_strip(v);
@@ -146,7 +144,6 @@ static Value pid_list(Proc *p, const Value *pids, uint32_t n) {
 }
 
 static Value info_map(Proc *p, Proc *t) {
-    Runtime *rt = p->rt;
     if (t == p) proc_publish_stats(p);
     Value links, monitors;
     pthread_mutex_lock(&t->info_lock);
@@ -155,26 +152,26 @@ static Value info_map(Proc *p, Proc *t) {
     for (uint32_t i = t->nmonitors; i > 0; i--) monitors = mk_cons(p, t->monitors[i - 1].pid, monitors);
     pthread_mutex_unlock(&t->info_lock);
     int st = atomic_load(&t->state);
-    const char *status = t == p ? "running"
-                         : st == PS_QUEUED ? "runnable"
-                         : st == PS_RUNNING || st == PS_NOTIFIED ? "running"
-                         : st == PS_EXITED ? "exiting" : "waiting";
+    Value status = t == p ? K_(running)
+                   : st == PS_QUEUED ? K_(runnable)
+                   : st == PS_RUNNING || st == PS_NOTIFIED ? K_(running)
+                   : st == PS_EXITED ? K_(exiting) : K_(waiting);
     uint64_t mbox = atomic_load(&t->stat_mailbox);
     Value kvs[] = {
-        kw(rt, "status"), kw(rt, status),
-        kw(rt, "heap-size"), num_from_u64(p, atomic_load(&t->stat_heap_size) * 8),
-        kw(rt, "heap-used"), num_from_u64(p, atomic_load(&t->stat_heap_used) * 8),
-        kw(rt, "old-heap-size"), num_from_u64(p, atomic_load(&t->stat_old_size) * 8),
-        kw(rt, "old-heap-used"), num_from_u64(p, atomic_load(&t->stat_old_used) * 8),
-        kw(rt, "stack-size"), num_from_u64(p, atomic_load(&t->stat_stack)),
-        kw(rt, "minor-gc-count"), num_from_u64(p, atomic_load(&t->stat_minor)),
-        kw(rt, "major-gc-count"), num_from_u64(p, atomic_load(&t->stat_major)),
-        kw(rt, "total-reclaimed"), num_from_u64(p, atomic_load(&t->stat_reclaimed) * 8),
-        kw(rt, "mailbox-len"), num_from_u64(p, mbox),
-        kw(rt, "priority"), fix(t->priority),
-        kw(rt, "links"), links,
-        kw(rt, "monitors"), monitors,
-        kw(rt, "reductions"), num_from_u64(p, atomic_load(&t->stat_reductions) +
+        K_(status), status,
+        K_(heap_size), num_from_u64(p, atomic_load(&t->stat_heap_size) * 8),
+        K_(heap_used), num_from_u64(p, atomic_load(&t->stat_heap_used) * 8),
+        K_(old_heap_size), num_from_u64(p, atomic_load(&t->stat_old_size) * 8),
+        K_(old_heap_used), num_from_u64(p, atomic_load(&t->stat_old_used) * 8),
+        K_(stack_size), num_from_u64(p, atomic_load(&t->stat_stack)),
+        K_(minor_gc_count), num_from_u64(p, atomic_load(&t->stat_minor)),
+        K_(major_gc_count), num_from_u64(p, atomic_load(&t->stat_major)),
+        K_(total_reclaimed), num_from_u64(p, atomic_load(&t->stat_reclaimed) * 8),
+        K_(mailbox_len), num_from_u64(p, mbox),
+        K_(priority), fix(t->priority),
+        K_(links), links,
+        K_(monitors), monitors,
+        K_(reductions), num_from_u64(p, atomic_load(&t->stat_reductions) +
                                                   (t == p && p->reductions < VM_BUDGET
                                                        ? (uint64_t)(VM_BUDGET - p->reductions) : 0)),
     };
@@ -334,7 +331,7 @@ static Value nat_realm_info(Proc *p, Value *a, uint32_t n) {
     Value usage_kvs[] = {kw(rt, "processes"), num_from_u64(p, ptable_count(rt->procs))};
     Value kvs[] = {
         K_(name), mk_symbol(atoms_intern_text(&rt->atoms, "root", 4)),
-        kw(rt, "status"), kw(rt, "running"),
+        K_(status), K_(running),
         kw(rt, "parent"), LV_NIL,
         kw(rt, "children"), set_empty(p),
         kw(rt, "policy"), map_empty(p),

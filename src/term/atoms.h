@@ -177,6 +177,26 @@
     X(op_gt, NULL, ">")                             \
     X(op_ge, NULL, ">=")                            \
     X(op_eq, NULL, "=")                             \
+    X(status, NULL, "status")                       \
+    X(heap_size, NULL, "heap-size")                 \
+    X(heap_used, NULL, "heap-used")                 \
+    X(old_heap_size, NULL, "old-heap-size")         \
+    X(old_heap_used, NULL, "old-heap-used")         \
+    X(stack_size, NULL, "stack-size")               \
+    X(minor_gc_count, NULL, "minor-gc-count")       \
+    X(major_gc_count, NULL, "major-gc-count")       \
+    X(total_reclaimed, NULL, "total-reclaimed")     \
+    X(mailbox_len, NULL, "mailbox-len")             \
+    X(priority, NULL, "priority")                   \
+    X(links, NULL, "links")                         \
+    X(monitors, NULL, "monitors")                   \
+    X(reductions, NULL, "reductions")               \
+    X(running, NULL, "running")                     \
+    X(runnable, NULL, "runnable")                   \
+    X(exiting, NULL, "exiting")                     \
+    X(waiting, NULL, "waiting")                     \
+    X(min_heap_size, NULL, "min-heap-size")         \
+    X(max_heap_size, NULL, "max-heap-size")         \
     X(op_inc, NULL, "inc")                          \
     X(op_dec, NULL, "dec")                          \
     X(else_, NULL, "else")
