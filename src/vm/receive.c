@@ -14,8 +14,6 @@
 #include "vm/error.h"
 #include "vm/runtime.h"
 
-static inline Msg **state_link(Value s) { return (Msg **)(uintptr_t)(s & ~(Value)1); }
-static inline Value link_state(Msg **l) { return (Value)(uintptr_t)l | 1; }
 
 void recv_mark(Proc *p, Value ref) {
     Mailbox *m = &p->mbox;
@@ -47,31 +45,20 @@ Value recv_start(Proc *p, Value timeout, Value *state, const Value *hints, uint3
     timer_cancel(p);
     p->wait_deadline = ms > 0 ? timer_deadline_ms(ms) : 0;
     sig_drain(p);
-    *state = link_state(scan_start(p, hints, nhints));
+    *state = recv_link_state(scan_start(p, hints, nhints));
     return LV_NONE;
 }
 
-bool recv_next(Proc *p, Value state, Value *msg) {
-    Msg *m = *state_link(state);
-    if (!m) return false;
-    *msg = m->value;
-    return true;
-}
-
 void recv_accept(Proc *p, Value *state) {
-    Msg *m = *state_link(*state);
+    Msg *m = *recv_state_link(*state);
     if (m->ref != LV_NONE) signal_send(p, m->from, SIG_SYNC_ACK, LV_NONE, m->ref, 0);
-    mbox_remove(&p->mbox, state_link(*state), &p->heap);
+    mbox_remove(&p->mbox, recv_state_link(*state), &p->heap);
     timer_cancel(p);
-}
-
-void recv_skip(Proc *p, Value *state) {
-    *state = link_state(&(*state_link(*state))->mnext);
 }
 
 int recv_wait(Proc *p, Value *state) {
     sig_drain(p);
-    if (*state_link(*state)) return 1;
+    if (*recv_state_link(*state)) return 1;
     if (p->recv_timeout_ms == 0) return 0;
     if (p->recv_timeout_ms > 0 && (atomic_load(&p->timer_due) || timer_now_ns() >= p->wait_deadline)) {
         timer_cancel(p);

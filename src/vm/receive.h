@@ -33,9 +33,21 @@
 Value recv_start(Proc *p, Value timeout, Value *state, const Value *hints, uint32_t nhints);
 /* make-ref: remember the end of the mailbox for a receive on this ref. */
 void recv_mark(Proc *p, Value ref);
-bool recv_next(Proc *p, Value state, Value *msg);
 void recv_accept(Proc *p, Value *state);
-void recv_skip(Proc *p, Value *state);
+
+static inline Msg **recv_state_link(Value s) { return (Msg **)(uintptr_t)(s & ~(Value)1); }
+static inline Value recv_link_state(Msg **l) { return (Value)(uintptr_t)l | 1; }
+
+/* The message at the scan position, if any (inline: a selective receive
+ * runs this and recv_skip once for every message it passes over). */
+static inline bool recv_next(Value state, Value *msg) {
+    Msg *m = *recv_state_link(state);
+    if (!m) return false;
+    *msg = m->value;
+    return true;
+}
+
+static inline void recv_skip(Value *state) { *state = recv_link_state(&(*recv_state_link(*state))->mnext); }
 /* 1: there are new messages to scan; 0: the timeout expired; -1: park. */
 int recv_wait(Proc *p, Value *state);
 

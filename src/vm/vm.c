@@ -744,7 +744,7 @@ arith_slow: {
     }
     CASE(RECV_NEXT) {
         Value m;
-        if (recv_next(p, regs[pc[0]], &m)) {
+        if (recv_next(regs[pc[0]], &m)) {
             regs[A] = m;
             pc += 2;
             NEXT();
@@ -756,7 +756,7 @@ arith_slow: {
         NEXT();
     }
     CASE(RECV_SKIP) {
-        recv_skip(p, &regs[A]);
+        recv_skip(&regs[A]);
         NEXT();
     }
     CASE(RECV_WAIT) {
