@@ -11,7 +11,11 @@
  *   - Runaway code (infinite loops, (sleep N), receive without :after) is
  *     killed after EVAL_FUZZ_TIMEOUT_MS (default 50) by host_call_timeout.
  *   - The evaluating process has a bounded heap (EVAL_FUZZ_HEAP_MB, default
- *     256): beyond it the process exits with :oom instead of exhausting RSS.
+ *     32): beyond it the process exits with :oom instead of exhausting RSS.
+ *     The limit also bounds what one native call may build (a list, a
+ *     printed text), and such a call cannot be interrupted: under ASan,
+ *     printing 256 MB of text took over 30 s, a libFuzzer timeout, so the
+ *     limit is kept well below what 50 ms of Lonala code could allocate.
  *   - State left by earlier inputs (vars redefined, processes still alive)
  *     is dropped by recreating the runtime every EVAL_FUZZ_RECYCLE inputs
  *     (default 256) and whenever an input leaves a process behind. A crash
@@ -160,7 +164,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argv;
     fz.recycle = (unsigned)env_long("EVAL_FUZZ_RECYCLE", 256);
     fz.timeout_ms = env_long("EVAL_FUZZ_TIMEOUT_MS", 50);
-    fz.heap_words = (size_t)env_long("EVAL_FUZZ_HEAP_MB", 256) * (1024 * 1024 / 8);
+    fz.heap_words = (size_t)env_long("EVAL_FUZZ_HEAP_MB", 32) * (1024 * 1024 / 8);
     fz.priority = (uint8_t)env_long("EVAL_FUZZ_PRIORITY", 255);
     fz.files = env_long("EVAL_FUZZ_FILES", 0) != 0;
     fz.verbose = env_long("EVAL_FUZZ_VERBOSE", 0) != 0;
@@ -203,10 +207,14 @@ static char *eval_fuzz_text(const uint8_t *data, size_t size) {
     return t;
 }
 
+/* Results are cut short: a small value with shared parts can have a
+ * printed form larger than memory. */
 static void eval_fuzz_show(Proc *p, HostStatus st, Value out) {
-    char *s = pr_to_cstr(fz.rt, out);
-    fprintf(stderr, "eval_fuzz: %s %s\n", st == HOST_OK ? "result" : "exited", s);
-    free(s);
+    Buf b;
+    buf_init(&b);
+    pr_value_cut(fz.rt, &b, out, 4096);
+    fprintf(stderr, "eval_fuzz: %s %s\n", st == HOST_OK ? "result" : "exited", b.data);
+    buf_free(&b);
     (void)p;
 }
 

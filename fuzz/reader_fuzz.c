@@ -9,6 +9,11 @@
  * without tripping over NaN or metadata. The reader must also make progress
  * on every successful call.
  *
+ * As in eval_fuzz.c, the used part of the literal area (which holds the
+ * namespace tables, among others) is registered with LeakSanitizer, which
+ * does not scan mmap'd memory, and the runtime is freed at exit: otherwise
+ * every run reports the runtime's own tables as leaked.
+ *
  * Build (liblona.a built with MODE=fuzz and CC=clang):
  *   clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -D_GNU_SOURCE \
  *       fuzz/reader_fuzz.c build/fuzz/liblona.a -lgmp -ledit -lxxhash -lseccomp \
@@ -24,13 +29,55 @@
 #include "term/print.h"
 #include "vm/rt.h"
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) && !defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#define READER_FUZZ_LSAN_ROOTS 1
+#endif
+#endif
+
 static Runtime *fuzz_rt;
+static const void *root_base; /* literal-area span registered with LSan */
+static size_t root_size;
+
+/* gc/literal.c registers the literal area with LeakSanitizer only when
+ * __SANITIZE_ADDRESS__ is defined, which clang 14 does not do: register
+ * its used part [base, top) here, again whenever it may have grown (see
+ * eval_fuzz_lsan_roots in eval_fuzz.c). */
+static void reader_fuzz_lsan_roots(bool keep) {
+#ifdef READER_FUZZ_LSAN_ROOTS
+    if (root_base) __lsan_unregister_root_region(root_base, root_size);
+    root_base = NULL;
+    if (!keep || !fuzz_rt) return;
+    LitArea *a = &fuzz_rt->lit;
+    pthread_mutex_lock(&a->lock);
+    root_base = a->base;
+    root_size = (size_t)(a->top - a->base) + ((size_t)1 << 20);
+    if (root_size > a->reserved) root_size = a->reserved;
+    pthread_mutex_unlock(&a->lock);
+    __lsan_register_root_region(root_base, root_size);
+#else
+    (void)keep;
+#endif
+}
+
+/* Runs before LeakSanitizer's final check (registered later): what is
+ * left after freeing the runtime is really leaked. */
+static void reader_fuzz_stop(void) {
+    if (!fuzz_rt) return;
+    reader_fuzz_lsan_roots(false);
+    rt_free(fuzz_rt);
+    fuzz_rt = NULL;
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc;
     (void)argv;
     fuzz_rt = rt_new(&(RtOptions){.no_stdlib = true, .schedulers = 1});
-    return fuzz_rt ? 0 : 1;
+    if (!fuzz_rt) return 1;
+    reader_fuzz_lsan_roots(true);
+    atexit(reader_fuzz_stop);
+    return 0;
 }
 
 static void check_round_trip(Proc *p, Value v) {
@@ -63,5 +110,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         check_round_trip(p, v);
     }
     proc_free_bare(p);
+    reader_fuzz_lsan_roots(true);
     return 0;
 }

@@ -10,6 +10,7 @@
 #include "lib/core_coll.h"
 
 #include <stdatomic.h>
+#include <unistd.h>
 
 #include "lib/intrinsic.h"
 #include "term/alloc.h"
@@ -23,6 +24,27 @@
 #define CORE "lona.core"
 
 /* ---- shared helpers (core_coll.h) ---- */
+
+/* Physical memory in words (the bound for a process without a limit).
+ * Asked once: sysconf makes a system call, and str calls this. */
+static size_t machine_words(void) {
+    static _Atomic size_t cached;
+    size_t words = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (words) return words;
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    words = pages <= 0 || size <= 0 ? SIZE_MAX / sizeof(Value)
+                                    : (size_t)pages / sizeof(Value) * (size_t)size;
+    atomic_store_explicit(&cached, words, memory_order_relaxed);
+    return words;
+}
+
+size_t core_heap_room(Proc *p) {
+    size_t room = machine_words();
+    if (p->heap.max_words && p->heap.max_words < room) room = p->heap.max_words;
+    return room;
+}
+
+Value core_oom(Proc *p) { return err_raise(p, K_(oom), LV_NONE); }
 
 bool core_int_arg(Value v, int64_t *out) {
     if (!is_integer(v)) return false;

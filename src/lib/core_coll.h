@@ -1,7 +1,8 @@
 /*
  * core_coll.h — helpers shared by the collection intrinsics (core_coll.c,
  * core_seq.c): lookup and update with the exact errors of spec 7.5, index
- * arguments, and reduction charging for O(n) work.
+ * arguments, reduction charging for O(n) work, and the room one call may
+ * take on the heap (also used by the text builders of core_str.c).
  */
 #ifndef LONA_CORE_COLL_H
 #define LONA_CORE_COLL_H
@@ -19,6 +20,15 @@ static inline void core_charge(Proc *p, size_t n) {
     size_t r = n / 16;
     p->reductions -= (int32_t)(r > (1u << 20) ? (1u << 20) : r);
 }
+
+/* Heap words one native call may build into a single result: the
+ * process's :max-heap-size, and never more than the machine's memory. The
+ * collector checks the limit only at the next safe point, so a generator
+ * such as (range n) must check it up front, or one call would take any
+ * amount of memory (and time, on a scheduler thread) first. */
+size_t core_heap_room(Proc *p);
+/* [:error :oom], as when the collector finds the heap over its limit. */
+Value core_oom(Proc *p);
 
 /* An integer argument of any kind, clamped to int64 (bignums give
  * INT64_MIN/INT64_MAX). False when v is not an integer. */

@@ -252,17 +252,76 @@ static Value core_drop(Proc *p, Value *a, uint32_t n) { return take_drop(p, a, "
 
 /* ---- generators ---- */
 
+/* Heap words of one list cell (header, car, cdr). */
+#define LIST_CELL_WORDS 3
+
 static Value range_fix(Proc *p, int64_t start, int64_t end, int64_t step) {
     /* Count first so the list is built back to front with no reversal. */
     uint64_t count = 0;
     if (step > 0 && start < end) count = ((uint64_t)end - (uint64_t)start - 1) / (uint64_t)step + 1;
     if (step < 0 && start > end)
         count = ((uint64_t)start - (uint64_t)end - 1) / (uint64_t)(-step) + 1;
+    if (count > core_heap_room(p) / LIST_CELL_WORDS) return core_oom(p);
     core_charge(p, count);
     Value l = LV_EMPTY;
     for (uint64_t i = count; i-- > 0;)
         l = mk_cons(p, fix(start + (int64_t)(i * (uint64_t)step)), l);
     return l;
+}
+
+/* (end - start) / step, about the length of the range; LV_EXC after an
+ * error. Exact, but with a fixed-width argument, where it is a float:
+ * fixed-width arithmetic wraps (and refuses some mixes the walk never
+ * makes, such as 10.0 - 0u8). */
+static Value range_steps(Proc *p, Value start, Value end, Value step) {
+    if (num_fixed_kind(start) >= 0 || num_fixed_kind(end) >= 0 || num_fixed_kind(step) >= 0)
+        return mk_float(p, (num_to_double(end) - num_to_double(start)) / num_to_double(step));
+    Value span = num_sub(p, end, start);
+    return span == LV_EXC ? LV_EXC : num_div(p, span, step);
+}
+
+/* range over bignums, ratios, floats or fixed-width integers, one
+ * addition at a time. A range that cannot fit is refused at once (with a
+ * bignum end it could not even be walked), and the walk stops when the
+ * elements, which may be large numbers, outgrow the heap. */
+static Value range_num(Proc *p, Value *a, uint32_t n, Value start, Value end, Value step, int dir) {
+    size_t room = core_heap_room(p), used0 = heap_used_words(&p->heap);
+    Value steps = range_steps(p, start, end, step);
+    if (steps == LV_EXC) return LV_EXC;
+    bool unordered;
+    int64_t max_cells = (int64_t)(room / LIST_CELL_WORDS);
+    if (num_cmp(steps, fix(max_cells < FIX_MAX ? max_cells : FIX_MAX), &unordered) > 0 && !unordered)
+        return core_oom(p);
+    ValArr arr;
+    valarr_init(&arr);
+    for (Value x = start;;) {
+        int c = num_cmp(x, end, &unordered);
+        if (unordered || (dir > 0 ? c >= 0 : c <= 0)) break;
+        if (heap_used_words(&p->heap) - used0 + (arr.n + 1) * LIST_CELL_WORDS > room) {
+            valarr_free(&arr);
+            return core_oom(p);
+        }
+        valarr_push(&arr, x);
+        Value next = num_add(p, x, step);
+        if (next == LV_EXC) {
+            valarr_free(&arr);
+            return LV_EXC;
+        }
+        int c_next = num_cmp(next, x, &unordered);
+        if (unordered) break;
+        int moved = dir > 0 ? c_next : -c_next;
+        /* A float step below half an ulp of x never moves it: like a step
+         * of zero, that range would never end. */
+        if (moved == 0) {
+            valarr_free(&arr);
+            return err_badarg(p, "range", a, n);
+        }
+        /* A fixed-width x wrapped around: the true next value is past the
+         * type's bounds, so past the end, and going on would cycle. */
+        if (moved < 0) break;
+        x = next;
+    }
+    return list_of_arr(p, &arr);
 }
 
 static Value core_range(Proc *p, Value *a, uint32_t n) {
@@ -278,24 +337,13 @@ static Value core_range(Proc *p, Value *a, uint32_t n) {
     if (is_fix(start) && is_fix(end) && is_fix(step) && fix_val(step) > FIX_MIN / 2 &&
         fix_val(step) < FIX_MAX / 2)
         return range_fix(p, fix_val(start), fix_val(end), fix_val(step));
-    ValArr arr;
-    valarr_init(&arr);
-    for (Value x = start;;) {
-        int c = num_cmp(x, end, &unordered);
-        if (unordered || (dir > 0 ? c >= 0 : c <= 0)) break;
-        valarr_push(&arr, x);
-        x = num_add(p, x, step);
-        if (x == LV_EXC) {
-            valarr_free(&arr);
-            return LV_EXC;
-        }
-    }
-    return list_of_arr(p, &arr);
+    return range_num(p, a, n, start, end, step, dir);
 }
 
 static Value core_repeat(Proc *p, Value *a, uint32_t n) {
     int64_t k;
     if (!core_int_arg(a[0], &k)) return err_type(p, "repeat", a[0], "integer");
+    if (k > 0 && (uint64_t)k > core_heap_room(p) / LIST_CELL_WORDS) return core_oom(p);
     Value l = LV_EMPTY;
     for (int64_t i = 0; i < k; i++) l = mk_cons(p, a[1], l);
     core_charge(p, k > 0 ? (size_t)k : 0);
@@ -308,13 +356,17 @@ static bool is_sequential(Value v) { return is_cons(v) || is_tuple(v) || is_vect
 
 static Value core_flatten(Proc *p, Value *a, uint32_t n) {
     if (!is_sequential(a[0])) return LV_EMPTY;
+    /* Shared parts are flattened once per path to them, so the leaves of
+     * a small value (a collection holding itself twice, nested 40 deep)
+     * can outnumber memory: stop at the heap's room. */
+    size_t max = core_heap_room(p) / LIST_CELL_WORDS;
     ValArr arr;
     valarr_init(&arr);
     NestStack s;
     nest_init(&s);
     nest_push(&s, a[0]);
     size_t work = 0;
-    while (s.n > 0) {
+    while (s.n > 0 && arr.n <= max) {
         Value x;
         if (!nest_next(&s, &x)) {
             nest_pop(&s);
@@ -328,6 +380,10 @@ static Value core_flatten(Proc *p, Value *a, uint32_t n) {
     }
     nest_free(&s);
     core_charge(p, work);
+    if (arr.n > max) {
+        valarr_free(&arr);
+        return core_oom(p);
+    }
     return list_of_arr(p, &arr);
 }
 

@@ -11,6 +11,7 @@
 #include "base/console.h"
 #include "base/utf8.h"
 #include "lib/core_bin.h"
+#include "lib/core_coll.h"
 #include "lib/intrinsic.h"
 #include "term/alloc.h"
 #include "term/atoms.h"
@@ -20,13 +21,28 @@
 #include "vm/error.h"
 #include "vm/runtime.h"
 
+/* Bytes of text one call may build: as much as the heap may hold (see
+ * core_heap_room), where the text ends up as a string (print builds it in
+ * memory first too). Without this bound, printing a small value with
+ * shared parts could take all memory. */
+static size_t text_room(Proc *p) {
+    size_t words = core_heap_room(p);
+    return words > SIZE_MAX / sizeof(Value) ? SIZE_MAX : words * sizeof(Value);
+}
+
 /* ---- str and subs ------------------------------------------------------- */
 
 static Value core_str(Proc *p, Value *args, uint32_t nargs) {
     if (nargs == 1 && is_string(args[0])) return args[0];
+    size_t room = text_room(p);
     Buf b;
     buf_init(&b);
-    for (uint32_t i = 0; i < nargs; i++) str_append_display(p->rt, &b, args[i]);
+    for (uint32_t i = 0; i < nargs; i++) {
+        if (!str_append_display(p->rt, &b, args[i], room)) {
+            buf_free(&b);
+            return core_oom(p);
+        }
+    }
     lib_charge(p, b.len + nargs);
     Value r = str_from_buf(p, &b);
     buf_free(&b);
@@ -203,11 +219,12 @@ static bool format_integer(Proc *p, Buf *out, Value v, unsigned radix, bool uppe
     return true;
 }
 
-/* One directive applied to arg; false when they do not fit together. */
-static bool format_directive(Proc *p, Buf *out, char d, Value arg) {
+/* One directive applied to arg; false when they do not fit together.
+ * Printing stops early past max bytes (the caller checks out->len). */
+static bool format_directive(Proc *p, Buf *out, char d, Value arg, size_t max) {
     switch (d) {
-    case 's': str_append_joined(p->rt, out, &arg, 1, false); return true;
-    case 'p': str_append_joined(p->rt, out, &arg, 1, true); return true;
+    case 's': str_append_joined(p->rt, out, &arg, 1, false, max); return true;
+    case 'p': str_append_joined(p->rt, out, &arg, 1, true, max); return true;
     case 'd': return format_integer(p, out, arg, 10, false);
     case 'x': return format_integer(p, out, arg, 16, false);
     case 'X': return format_integer(p, out, arg, 16, true);
@@ -222,6 +239,7 @@ static Value core_format(Proc *p, Value *args, uint32_t nargs) {
     const char *s = str_bytes(fmt);
     size_t len = str_bytelen(fmt);
     uint32_t next = 1;
+    size_t room = text_room(p);
     Buf out;
     buf_init(&out);
     for (size_t i = 0; i < len; i++) {
@@ -234,7 +252,11 @@ static Value core_format(Proc *p, Value *args, uint32_t nargs) {
             buf_putc(&out, '%');
             continue;
         }
-        if (next >= nargs || !format_directive(p, &out, d, args[next++])) goto badarg;
+        if (next >= nargs || !format_directive(p, &out, d, args[next++], room)) goto badarg;
+        if (out.len > room) {
+            buf_free(&out);
+            return core_oom(p);
+        }
     }
     if (next != nargs) goto badarg;
     lib_charge(p, out.len + len);
@@ -252,7 +274,10 @@ badarg:
 static Value print_joined(Proc *p, Value *args, uint32_t nargs, bool readable, bool newline) {
     Buf b;
     buf_init(&b);
-    str_append_joined(p->rt, &b, args, nargs, readable);
+    if (!str_append_joined(p->rt, &b, args, nargs, readable, text_room(p))) {
+        buf_free(&b);
+        return core_oom(p);
+    }
     if (newline) buf_putc(&b, '\n');
     lib_charge(p, b.len);
     console_write(p->rt, b.data, b.len);
@@ -279,7 +304,10 @@ static Value core_kprint(Proc *p, Value *args, uint32_t nargs) {
 static Value core_pr_str(Proc *p, Value *args, uint32_t nargs) {
     Buf b;
     buf_init(&b);
-    str_append_joined(p->rt, &b, args, nargs, true);
+    if (!str_append_joined(p->rt, &b, args, nargs, true, text_room(p))) {
+        buf_free(&b);
+        return core_oom(p);
+    }
     lib_charge(p, b.len);
     Value r = str_from_buf(p, &b);
     buf_free(&b);

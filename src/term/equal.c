@@ -13,6 +13,11 @@
  * not matter. Numbers hash through num_hash, which agrees with num_equal
  * (integers by value whatever their kind, 0.0 with -0.0, f32 widened);
  * symbols and keywords by their interned word; text and bytes by xxhash.
+ *
+ * Values share parts freely ([a a] holds a once), so a walk that visits
+ * each path would take time exponential in the depth of the sharing. Both
+ * walks remember the last few collections they met (hash: with its hash;
+ * equality: the pair) and skip them when they come again.
  */
 #include "term/equal.h"
 
@@ -91,9 +96,41 @@ static uint64_t hash_finish(NestFrame *f) {
     return mix64(f->acc ^ (n * UINT64_C(0xff51afd7ed558ccd)));
 }
 
+/* Collections hashed lately in one lv_hash call, by address (nothing
+ * moves during the call). Cleared on first use only, so that a flat
+ * collection pays nothing. */
+#define SEEN_SLOTS 32
+
+typedef struct HashSeen {
+    bool ready;
+    Value coll[SEEN_SLOTS];
+    uint64_t hash[SEEN_SLOTS];
+} HashSeen;
+
+static inline size_t seen_slot(Value a, Value b) { return mix64(a ^ (b * 31)) % SEEN_SLOTS; }
+
+static bool hash_seen(const HashSeen *seen, Value coll, uint64_t *h) {
+    size_t i = seen_slot(coll, 0);
+    if (!seen->ready || seen->coll[i] != coll) return false;
+    *h = seen->hash[i];
+    return true;
+}
+
+static void hash_remember(HashSeen *seen, Value coll, uint64_t h) {
+    if (!seen->ready) {
+        memset(seen->coll, 0, sizeof seen->coll); /* 0 is no Value */
+        seen->ready = true;
+    }
+    size_t i = seen_slot(coll, 0);
+    seen->coll[i] = coll;
+    seen->hash[i] = h;
+}
+
 uint64_t lv_hash(Value v) {
     if (lv_is_word_eq(v)) return mix64(v); /* keywords and friends: the common map key */
     if (!is_compound(v)) return hash_scalar(v);
+    HashSeen seen;
+    seen.ready = false;
     NestStack s;
     nest_init(&s);
     hash_begin(nest_push(&s, v), v);
@@ -101,14 +138,19 @@ uint64_t lv_hash(Value v) {
     for (;;) {
         Value x;
         if (nest_next(&s, &x)) {
-            if (is_compound(x))
-                hash_begin(nest_push(&s, x), x);
-            else
+            uint64_t h;
+            if (!is_compound(x))
                 hash_feed(nest_top(&s), hash_scalar(x));
+            else if (hash_seen(&seen, x, &h))
+                hash_feed(nest_top(&s), h);
+            else
+                hash_begin(nest_push(&s, x), x);
             continue;
         }
+        Value done = nest_top(&s)->c.coll;
         uint64_t r = hash_finish(nest_top(&s));
         nest_pop(&s);
+        if (s.n > 0) hash_remember(&seen, done, r);
         if (s.n == 0) {
             result = r;
             break;
@@ -267,9 +309,32 @@ static bool eq_start(EqStack *s, Value a, Value b) {
     return true;
 }
 
+/* Pairs of collections lately compared in one lv_equal call. Equality is
+ * the conjunction of all the pairs met, so a pair met again adds nothing:
+ * the first one is being or has been checked. */
+typedef struct EqSeen {
+    bool ready;
+    Value a[SEEN_SLOTS], b[SEEN_SLOTS];
+} EqSeen;
+
+/* True if (a, b) was met lately; remembers it otherwise. */
+static bool eq_seen(EqSeen *seen, Value a, Value b) {
+    if (!seen->ready) {
+        memset(seen->a, 0, sizeof seen->a);
+        seen->ready = true;
+    }
+    size_t i = seen_slot(a, b);
+    if (seen->a[i] == a && seen->b[i] == b) return true;
+    seen->a[i] = a;
+    seen->b[i] = b;
+    return false;
+}
+
 bool lv_equal(Value a, Value b) {
     int r = eq_shallow(a, b);
     if (r != EQ_DEEP) return r == EQ_TRUE;
+    EqSeen seen; /* the top pair cannot come again: values hold no cycles */
+    seen.ready = false;
     EqStack s = {.n = 0, .cap = ARRAY_LEN(s.local)};
     s.f = s.local;
     bool ok = eq_start(&s, a, b);
@@ -291,7 +356,7 @@ bool lv_equal(Value a, Value b) {
         r = eq_shallow(x, y);
         if (r == EQ_FALSE)
             ok = false;
-        else if (r == EQ_DEEP)
+        else if (r == EQ_DEEP && !eq_seen(&seen, x, y))
             ok = eq_start(&s, x, y);
     }
     if (s.f != s.local) free(s.f);

@@ -190,17 +190,17 @@ static char pr_open(Buf *out, Value v) {
     }
 }
 
-void pr_value(Runtime *rt, Buf *out, Value v) {
+bool pr_value_max(Runtime *rt, Buf *out, Value v, size_t max) {
     if (!is_compound(v)) {
         pr_scalar(rt, out, v);
-        return;
+        return out->len <= max;
     }
     NestStack s;
     nest_init(&s);
     char close = pr_open(out, v);
     nest_push(&s, v)->tag = close;
     /* frame aux: 1 once an element was printed (a space goes before the next) */
-    while (s.n > 0) {
+    while (s.n > 0 && out->len <= max) {
         Value x;
         if (!nest_next(&s, &x)) {
             buf_putc(out, (char)nest_top(&s)->tag);
@@ -218,9 +218,22 @@ void pr_value(Runtime *rt, Buf *out, Value v) {
         }
     }
     nest_free(&s);
+    return out->len <= max;
 }
 
-void pr_display(Runtime *rt, Buf *out, Value v) {
+void pr_value(Runtime *rt, Buf *out, Value v) { pr_value_max(rt, out, v, SIZE_MAX); }
+
+void pr_value_cut(Runtime *rt, Buf *out, Value v, size_t max) {
+    size_t start = out->len;
+    if (pr_value_max(rt, out, v, start + max)) return;
+    /* Cut on a character boundary, so the report stays valid UTF-8. */
+    out->len = start + max;
+    while (out->len > start && ((unsigned char)out->data[out->len] & 0xC0) == 0x80) out->len--;
+    out->data[out->len] = 0;
+    buf_puts(out, "...");
+}
+
+bool pr_display_max(Runtime *rt, Buf *out, Value v, size_t max) {
     if (is_string(v))
         buf_append(out, str_bytes(v), str_bytelen(v));
     else if (is_char(v))
@@ -228,8 +241,11 @@ void pr_display(Runtime *rt, Buf *out, Value v) {
     else if (is_number(v))
         num_print(out, v, false);
     else
-        pr_value(rt, out, v);
+        return pr_value_max(rt, out, v, max);
+    return out->len <= max;
 }
+
+void pr_display(Runtime *rt, Buf *out, Value v) { pr_display_max(rt, out, v, SIZE_MAX); }
 
 char *pr_to_cstr(Runtime *rt, Value v) {
     Buf b;

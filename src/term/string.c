@@ -73,27 +73,28 @@ Value str_from_buf(Proc *p, const Buf *b) { return mk_string(p, b->len ? b->data
 
 /* Display form, with strings and characters (the common arguments of str
  * and println) written directly. */
-static void append_display(Runtime *rt, Buf *out, Value v) {
+static bool append_display(Runtime *rt, Buf *out, Value v, size_t max) {
     if (is_string(v)) {
         buf_append(out, str_bytes(v), str_bytelen(v));
     } else if (is_char(v)) {
         char tmp[4];
         buf_append(out, tmp, utf8_encode(char_val(v), tmp));
     } else {
-        pr_display(rt, out, v);
+        return pr_display_max(rt, out, v, max);
     }
+    return out->len <= max;
 }
 
-void str_append_display(Runtime *rt, Buf *out, Value v) {
-    if (v != LV_NIL) append_display(rt, out, v);
+bool str_append_display(Runtime *rt, Buf *out, Value v, size_t max) {
+    return v == LV_NIL ? out->len <= max : append_display(rt, out, v, max);
 }
 
-void str_append_joined(Runtime *rt, Buf *out, const Value *xs, size_t n, bool readable) {
+bool str_append_joined(Runtime *rt, Buf *out, const Value *xs, size_t n, bool readable,
+                       size_t max) {
     for (size_t i = 0; i < n; i++) {
         if (i) buf_putc(out, ' ');
-        if (readable)
-            pr_value(rt, out, xs[i]);
-        else
-            append_display(rt, out, xs[i]);
+        bool fits = readable ? pr_value_max(rt, out, xs[i], max) : append_display(rt, out, xs[i], max);
+        if (!fits) return false;
     }
+    return out->len <= max;
 }

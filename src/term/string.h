@@ -44,11 +44,13 @@ Value str_from_utf8(Proc *p, const char *bytes, size_t len);
 Value str_from_buf(Proc *p, const Buf *b);
 
 /* Append what `str` contributes for v: a string's raw text, nothing for
- * nil, the display form (spec 3) of anything else. */
-void str_append_display(Runtime *rt, Buf *out, Value v);
+ * nil, the display form (spec 3) of anything else. False once out holds
+ * more than max bytes (see pr_value_max in term/print.h). */
+bool str_append_display(Runtime *rt, Buf *out, Value v, size_t max);
 /* Append the forms of xs separated by single spaces: printed forms when
  * readable, else display forms (where nil shows as "nil"). Used by print,
- * println, prn and pr-str. */
-void str_append_joined(Runtime *rt, Buf *out, const Value *xs, size_t n, bool readable);
+ * println, prn and pr-str. False once out holds more than max bytes. */
+bool str_append_joined(Runtime *rt, Buf *out, const Value *xs, size_t n, bool readable,
+                       size_t max);
 
 #endif

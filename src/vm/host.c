@@ -216,12 +216,16 @@ bool host_load_stdlib(Runtime *rt) {
     return ok;
 }
 
+/* Bytes of an exit reason printed in a report: a reason can hold a value
+ * whose printed form is larger than memory (see pr_value_max). */
+#define HOST_REPORT_MAX ((size_t)1 << 20)
+
 void host_report_exit(Proc *p, Value reason) {
     Runtime *rt = p->rt;
     Buf b;
     buf_init(&b);
     buf_puts(&b, "error: ");
-    pr_value(rt, &b, reason);
+    pr_value_cut(rt, &b, reason, HOST_REPORT_MAX);
     buf_putc(&b, '\n');
     if (is_tuple(reason) && tuple_len(reason) == 3 && is_map(tuple_elems(reason)[2])) {
         Value msg = map_get(tuple_elems(reason)[2], K_(message));

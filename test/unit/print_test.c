@@ -157,6 +157,34 @@ static void test_deep(void **state) {
     free(s);
 }
 
+/* A tuple holding one value twice, 60 deep, prints 2^60 leaves: the
+ * bounded printer gives up past its limit, and the cut one ends in "...",
+ * on a character boundary. */
+static void test_bounded(void **state) {
+    (void)state;
+    Value v = mk_string(P, "\xc3\xa9", 2);
+    for (int i = 0; i < 60; i++) v = mk_tuple2(P, v, v);
+    Buf b;
+    buf_init(&b);
+    assert_false(pr_value_max(&rt, &b, v, 1000));
+    assert_true(b.len > 1000 && b.len < 2000);
+    b.len = 0;
+    assert_true(pr_value_max(&rt, &b, mk_tuple2(P, fix(1), fix(2)), 5));
+    assert_string_equal(b.data, "[1 2]");
+    assert_false(pr_value_max(&rt, &b, mk_tuple2(P, fix(1), fix(2)), 9));
+    b.len = 0;
+    buf_puts(&b, "x ");
+    pr_value_cut(&rt, &b, v, 100);
+    assert_true(b.len <= 2 + 100 + 3);
+    assert_memory_equal(b.data, "x [[[[", 6);
+    assert_string_equal(b.data + b.len - 3, "...");
+    assert_int_not_equal((unsigned char)b.data[b.len - 4], 0xc3); /* é is whole or gone */
+    b.len = 0;
+    pr_value_cut(&rt, &b, kw("short"), 100);
+    assert_string_equal(b.data, ":short");
+    buf_free(&b);
+}
+
 static void test_binaries_and_handles(void **state) {
     (void)state;
     check_pr(mk_binary(P, "", 0), "#bytes[]");
@@ -222,6 +250,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_chars_and_strings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_collections, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deep, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_binaries_and_handles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_functions_vars_namespaces, setup, teardown),
         cmocka_unit_test_setup_teardown(test_display_numbers, setup, teardown),
