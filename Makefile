@@ -85,12 +85,14 @@ test:
 	@$(MAKE) --no-print-directory MODE=tsan tsan-one
 	@$(MAKE) --no-print-directory MODE=asan test-one
 
-# The scheduler and process tests under ThreadSanitizer (any report fails).
+# The scheduler and process tests, and the poller's (stdin_test), under
+# ThreadSanitizer (any report fails).
 TSAN_TESTS := test/lona/exit_test.lona test/lona/messaging_test.lona test/lona/registry_test.lona \
 	test/lona/server_test.lona test/lona/supervisor_test.lona test/lona/stress_test.lona
 tsan-one: $(BUILD)/lona
-	@TSAN_OPTIONS="halt_on_error=1 exitcode=66" $(BUILD)/lona test $(TSAN_TESTS) > $(BUILD)/tsan.log 2>&1; \
-	 rc=$$?; tail -n 1 $(BUILD)/tsan.log | sed 's/^/tsan: /'; \
+	@{ TSAN_OPTIONS="halt_on_error=1 exitcode=66" $(BUILD)/lona test $(TSAN_TESTS) && \
+	   TSAN_OPTIONS="halt_on_error=1 exitcode=66" sh test/cli/stdin_test.sh $(BUILD)/lona; } > $(BUILD)/tsan.log 2>&1; \
+	 rc=$$?; grep -E '^(stdin_test: )?[0-9]+ passed' $(BUILD)/tsan.log | sed 's/^/tsan: /'; \
 	 [ $$rc -eq 0 ] || { tail -n 60 $(BUILD)/tsan.log; exit 1; }
 
 tsan:

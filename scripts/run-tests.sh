@@ -1,5 +1,6 @@
 #!/bin/sh
-# Run every test of one build: C unit tests, Lonala tests, doctests.
+# Run every test of one build: C unit tests, Lonala tests, command-line
+# tests, doctests.
 #   scripts/run-tests.sh BUILD_DIR
 # Prints a final "N passed, N failed" line; exits non-zero on any failure.
 set -u
@@ -24,6 +25,12 @@ if ls test/lona/*_test.lona >/dev/null 2>&1; then
     "$lona" test test/lona
     count "lona test" $?
 fi
+
+for t in test/cli/*_test.sh; do
+    [ -f "$t" ] || continue
+    sh "$t" "$lona"
+    count "$(basename "$t")" $?
+done
 
 if ls docs/*.md >/dev/null 2>&1; then
     "$lona" doctest docs/*.md

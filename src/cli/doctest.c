@@ -283,7 +283,8 @@ static bool dt_run_file(DtRunner *dr, const CliOptions *o, const char *path) {
         fprintf(stderr, "lona doctest: %s: %s\n", path, strerror(errno));
         return false;
     }
-    Runtime *rt = rt_new(&(RtOptions){.schedulers = o->schedulers});
+    /* No standard input: an example never waits for the terminal. */
+    Runtime *rt = rt_new(&(RtOptions){.schedulers = o->schedulers, .no_input = true});
     if (!rt) {
         fprintf(stderr, "lona doctest: the runtime could not start\n");
         free(text);

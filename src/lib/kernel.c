@@ -1,9 +1,11 @@
 /*
- * kernel.c — sleep, yield! and notifications (lona.time, lona.kernel,
- * lona.process/make-notification). Blocking ones park the process (they
- * return LV_SUSPEND), never the scheduler thread.
+ * kernel.c — the intrinsics that may block: sleep, yield!,
+ * notifications (lona.time, lona.kernel, lona.process/make-notification)
+ * and read-line. They park the process (they return LV_SUSPEND), never
+ * the scheduler thread.
  */
 #include "lib/intrinsic.h"
+#include "proc/input.h"
 #include "proc/notif.h"
 #include "sched/timer.h"
 #include "term/atoms.h"
@@ -63,6 +65,15 @@ static Value nat_poll(Proc *p, Value *a, uint32_t n) {
     return notif_take(p->rt, a[0], p, false, &word) ? num_from_u64(p, word) : LV_NIL;
 }
 
+/* Standard input is read by whichever process asks; one waiting for a
+ * line parks until the poller sees input (proc/input.h). */
+static Value nat_read_line(Proc *p, Value *a, uint32_t n) {
+    Value line;
+    if (input_read_line(p->rt->input, p, &line)) return line;
+    p->park = PARK_INPUT;
+    return LV_SUSPEND;
+}
+
 LONA_INTRINSICS(kernel) = {
     {"lona.time", "sleep", 1, 1, nat_sleep, "([ms])", "suspend the calling process for at least ms milliseconds"},
     {"lona.kernel", "yield!", 0, 0, nat_yield, "([])", "let other ready processes run"},
@@ -71,5 +82,7 @@ LONA_INTRINSICS(kernel) = {
     {"lona.kernel", "signal!", 1, 2, nat_signal, "([n] [n bits])", "OR bits into the notification word"},
     {"lona.kernel", "wait!", 1, 1, nat_wait, "([n])", "block until the word is non-zero; return and clear it"},
     {"lona.kernel", "poll!", 1, 1, nat_poll, "([n])", "the word if non-zero (cleared), else nil"},
+    {"lona.core", "read-line", 0, 0, nat_read_line, "([])",
+     "the next line of standard input, without its newline; nil at the end"},
 };
 LONA_INTRINSICS_COUNT(kernel);

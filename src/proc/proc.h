@@ -54,7 +54,7 @@ enum { RESUME_NONE = 0, RESUME_REG, RESUME_RETURN };
 enum { PS_IDLE = 0, PS_QUEUED, PS_RUNNING, PS_NOTIFIED, PS_EXITED };
 
 /* Why a process parked inside an intrinsic (p->park). */
-enum { PARK_NONE = 0, PARK_SLEEP, PARK_SYNC, PARK_NOTIF, PARK_YIELD };
+enum { PARK_NONE = 0, PARK_SLEEP, PARK_SYNC, PARK_NOTIF, PARK_YIELD, PARK_INPUT };
 
 typedef struct MonEntry {
     Value ref;
@@ -105,7 +105,7 @@ typedef struct Proc {
     struct Worker *home;      /* scheduler that ran it last */
     struct HostLink *host;    /* a host thread waiting for a call into it */
 
-    /* Parked inside an intrinsic (sleep, send-sync, wait!). */
+    /* Parked inside an intrinsic (sleep, send-sync, wait!, read-line). */
     int park;
     int64_t wait_deadline;    /* receive :after or park deadline, monotonic ns; 0 = none */
     Value park_ref;           /* send-sync: the ack being waited for */

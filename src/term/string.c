@@ -69,6 +69,27 @@ Value str_from_utf8(Proc *p, const char *bytes, size_t len) {
     return mk_string_n(p, bytes, len, cp);
 }
 
+Value str_from_bytes_lossy(Proc *p, const char *bytes, size_t len) {
+    Value s = str_from_utf8(p, bytes, len);
+    if (s != LV_NONE) return s;
+    Buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t k = utf8_decode(bytes + i, len - i, &cp);
+        if (k == 0) {
+            buf_append(&b, "\xEF\xBF\xBD", 3); /* U+FFFD */
+            i++;
+        } else {
+            buf_append(&b, bytes + i, k);
+            i += k;
+        }
+    }
+    s = str_from_buf(p, &b);
+    buf_free(&b);
+    return s;
+}
+
 Value str_from_buf(Proc *p, const Buf *b) { return mk_string(p, b->len ? b->data : "", b->len); }
 
 /* Display form, with strings and characters (the common arguments of str

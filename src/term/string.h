@@ -40,6 +40,9 @@ bool str_equal(Value a, Value b);
 
 /* String from bytes that may not be valid UTF-8: LV_NONE if they are not. */
 Value str_from_utf8(Proc *p, const char *bytes, size_t len);
+/* String from bytes from outside (standard input): every byte that does
+ * not start a valid UTF-8 sequence becomes U+FFFD. */
+Value str_from_bytes_lossy(Proc *p, const char *bytes, size_t len);
 /* String from the contents of a buffer of valid UTF-8. */
 Value str_from_buf(Proc *p, const Buf *b);
 

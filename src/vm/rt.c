@@ -7,15 +7,18 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/util.h"
 #include "compiler/compiler.h"
 #include "lib/intrinsic.h"
 #include "lib/stdlib.h"
 #include "proc/ptable.h"
+#include "proc/input.h"
 #include "proc/notif.h"
 #include "proc/registry.h"
 #include "reader/reader.h"
+#include "sched/poller.h"
 #include "sched/sched.h"
 #include "term/alloc.h"
 #include "term/coll.h"
@@ -114,6 +117,8 @@ Runtime *rt_new(const RtOptions *opts) {
     rt->procs = ptable_new();
     rt->registry = registry_new();
     rt->notifs = notif_table_new();
+    rt->poller = poller_new();
+    rt->input = input_new(rt, opts && opts->no_input ? -1 : STDIN_FILENO);
     create_namespaces(rt);
     rt->nat_add = native_of(rt, "+");
     rt->nat_sub = native_of(rt, "-");
@@ -159,7 +164,10 @@ Runtime *rt_new(const RtOptions *opts) {
 
 void rt_free(Runtime *rt) {
     if (!rt) return;
+    poller_stop(rt->poller); /* workers may still arm it: they get ESHUTDOWN */
     sched_stop(rt->sched);
+    input_free(rt->input);
+    poller_free(rt->poller);
     notif_table_free(rt->notifs);
     ptable_free_procs(rt->procs, proc_free_bare);
     ptable_free(rt->procs);

@@ -12,6 +12,7 @@ typedef struct RtOptions {
     unsigned schedulers;      /* 0 = one per online core */
     const char *lib_path;     /* extra library path, may be NULL */
     bool no_stdlib;           /* skip loading lib/lona (unit tests of C modules) */
+    bool no_input;            /* read-line sees the end of input at once */
 } RtOptions;
 
 Runtime *rt_new(const RtOptions *opts);

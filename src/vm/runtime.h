@@ -19,6 +19,8 @@
 struct Proc;
 struct Sched;
 struct ProcTable;
+struct Poller;
+struct Input;
 
 typedef struct Runtime {
     AtomTable atoms;                 /* (shared) */
@@ -44,6 +46,8 @@ typedef struct Runtime {
     struct Sched *sched;             /* the scheduler set, see sched/sched.h */
     struct Registry *registry;       /* (shared) names, see proc/registry.h */
     struct NotifTable *notifs;       /* (shared) notifications, see proc/notif.h */
+    struct Poller *poller;           /* (shared) waits on descriptors, see sched/poller.h */
+    struct Input *input;             /* (shared) standard input, see proc/input.h */
 
     /* Intrinsics the VM has fast paths for (IMM_NATIVE values). */
     Value nat_add, nat_sub, nat_lt, nat_le, nat_gt, nat_ge, nat_numeq;

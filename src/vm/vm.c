@@ -27,6 +27,7 @@
 #include "vm/proto.h"
 #include "vm/receive.h"
 #include "vm/vm_ops.h"
+#include "proc/input.h"
 #include "proc/signal.h"
 #include "sched/timer.h"
 
@@ -122,6 +123,12 @@ static bool park_ready(Proc *p) {
     }
     case PARK_YIELD:
         break;
+    case PARK_INPUT: {
+        Value line;
+        if (!input_read_line(p->rt->input, p, &line)) return false;
+        p->resume_value = line;
+        break;
+    }
     }
     p->park = PARK_NONE;
     timer_cancel(p);
