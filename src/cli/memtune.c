@@ -49,7 +49,14 @@ void cli_tune_malloc(char **argv) {
     char *value = malloc(n);
     if (!value) return;
     snprintf(value, n, "%s%s%s", old ? old : "", old ? ":" : "", MEMTUNE_SETTINGS);
-    if (setenv("GLIBC_TUNABLES", value, 1) == 0) execv("/proc/self/exe", argv);
+    /* The binary's own path rather than /proc/self/exe, whose name would
+     * become the process's name in ps and top. */
+    char path[4096];
+    ssize_t len = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (len > 0 && setenv("GLIBC_TUNABLES", value, 1) == 0) {
+        path[len] = 0;
+        execv(path, argv);
+    }
     /* Not re-executed (no /proc, say): run with the defaults. */
     free(value);
     if (old)
