@@ -135,18 +135,25 @@ static void copy_offheap(const LitArea *lit, Value *dst, Value nv, Heap *dest_he
 }
 
 /* Copy one object to *top; returns its new Value. Most objects are a few
- * words: a plain loop beats a call of memcpy. */
+ * words, and the commonest (list cells, pairs) three: a fixed copy for
+ * those and a plain loop for the other small ones beat a call of memcpy. */
 static inline Value copy_object(const LitArea *lit, Value x, Value **top, Heap *dest_heap) {
     const Value *src = box_ptr(x);
-    size_t n = 1 + hdr_size(src[0]);
+    Value h = src[0];
+    size_t n = 1 + hdr_size(h);
     Value *dst = *top;
-    if (n <= 8)
-        for (size_t i = 0; i < n; i++) dst[i] = src[i];
-    else
-        memcpy(dst, src, n * sizeof(Value));
+    dst[0] = h;
+    if (LIKELY(n == 3)) {
+        dst[1] = src[1];
+        dst[2] = src[2];
+    } else if (n <= 8) {
+        for (size_t i = 1; i < n; i++) dst[i] = src[i];
+    } else {
+        memcpy(dst + 1, src + 1, (n - 1) * sizeof(Value));
+    }
     *top += n;
     Value nv = box_val(dst);
-    if (UNLIKELY(copy_kind[hdr_type(dst[0])] & CK_OFFHEAP)) copy_offheap(lit, dst, nv, dest_heap);
+    if (UNLIKELY(copy_kind[hdr_type(h)] & CK_OFFHEAP)) copy_offheap(lit, dst, nv, dest_heap);
     return nv;
 }
 
