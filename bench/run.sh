@@ -148,7 +148,7 @@ size() {
         case $1 in
             fib) echo 30 ;; loop) echo 100000000 ;; ping_pong) echo 1000000 ;;
             ring) echo 1000 ;; spawn_exit) echo 100000 ;; fanout_throughput) echo 1000000 ;;
-            selective_receive) echo 2000 ;; big_message) echo 20000 ;;
+            selective_receive) echo 10000 ;; big_message) echo 100000 ;;
             link_exit_storm) echo 50000 ;; memory_per_process) echo 100000 ;;
             spawn_notify) echo 50000 ;; max_processes) echo 200000 ;; *) echo "" ;;
         esac
