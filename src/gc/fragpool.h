@@ -8,18 +8,12 @@
  * paths; on two threads every free is a free of another thread's memory.
  *
  * So blocks small enough for most messages (FRAGPOOL_BLOCK bytes) come from
- * per-scheduler pools. Each block remembers the pool it came from; the
- * thread that frees it keeps it if that is its own pool (up to a bound),
- * and otherwise hands it back to the owner through a lock-free stack that
- * the owner empties, in one exchange, when its own list runs dry. A pair
- * of processes exchanging messages thus recycles the same few blocks, and
- * a producer keeps getting back what its consumer frees.
- *
- * Threads: a pool's `local` list belongs to the scheduler thread bound to
- * it (fragpool_bind); `returned` takes pushes from any thread. Blocks freed
- * by a thread with no pool (the host, shutdown) go back to their owner's
- * `returned` stack too, so pools must outlive every block: the runtime
- * frees them last.
+ * per-scheduler block pools (gc/blockpool.h): a pair of processes
+ * exchanging messages recycles the same few blocks, a producer gets back
+ * what its consumer frees, and a pool that runs dry makes a slab of blocks
+ * with one allocator call. A block freed by a thread with no pool (the
+ * host, shutdown) goes back to its owner too, so pools must outlive every
+ * block: the runtime frees them last.
  */
 #ifndef LONA_FRAGPOOL_H
 #define LONA_FRAGPOOL_H
@@ -28,16 +22,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gc/blockpool.h"
 #include "gc/heap.h"
 
 /* Size of a pooled block, header and everything included. */
 #define FRAGPOOL_BLOCK 256
 
-typedef struct FragPool {
-    HeapFrag *local;               /* free blocks, owner thread only */
-    uint32_t nlocal;
-    HeapFrag *_Atomic returned;    /* blocks freed by other threads */
-} FragPool;
+/* A scheduler's pool of message blocks. */
+typedef BlockPool FragPool;
 
 void fragpool_init(FragPool *pool);
 /* Frees every block in the pool (nothing may use it afterwards). */

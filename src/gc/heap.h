@@ -21,11 +21,11 @@
 #include <stddef.h>
 #include "term/term.h"
 
-struct FragPool;
+struct BlockPool;
 
 typedef struct HeapFrag {
     struct HeapFrag *next;
-    struct FragPool *pool; /* where the block goes back (gc/fragpool.h), or NULL */
+    struct BlockPool *pool; /* pooled message block (gc/fragpool.h), or NULL */
     size_t cap;   /* words */
     size_t used;  /* words */
     bool offheap; /* message fragments: may hold off-heap references (else

@@ -4,6 +4,7 @@
 #include "proc/life.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/util.h"
 #include "gc/copy.h"
@@ -18,8 +19,47 @@
 
 #define DEFAULT_HEAP_WORDS 512 /* 4096 bytes, the spec's default */
 
+static _Thread_local BlockPool *bound_proc_pool;
+
+void proc_pool_bind(BlockPool *pool) { bound_proc_pool = pool; }
+
+Proc *proc_alloc(void) {
+    BlockPool *pool = bound_proc_pool;
+    Proc *p = pool ? blockpool_alloc(pool) : blockpool_alloc_unpooled(sizeof *p);
+    memset(p, 0, sizeof *p);
+    p->stack = p->stack0;
+    p->stack_cap = PROC_STACK0;
+    p->frames = p->frames0;
+    p->frames_cap = PROC_FRAMES0;
+    return p;
+}
+
+void proc_dealloc(Proc *p) {
+    if (p->stack != p->stack0) free(p->stack);
+    if (p->frames != p->frames0) free(p->frames);
+    blockpool_free(p, bound_proc_pool);
+}
+
+/* Grow an array that may still be the one inside the Proc. */
+static void *grow_array(void *items, const void *inline_items, size_t old_n, size_t new_n, size_t size) {
+    if (items != inline_items) return xrealloc(items, new_n * size);
+    void *fresh = xmalloc(new_n * size);
+    memcpy(fresh, items, old_n * size);
+    return fresh;
+}
+
+void proc_grow_stack(Proc *p, uint32_t cap) {
+    p->stack = grow_array(p->stack, p->stack0, p->stack_cap, cap, sizeof(Value));
+    p->stack_cap = cap;
+}
+
+void proc_grow_frames(Proc *p, uint32_t cap) {
+    p->frames = grow_array(p->frames, p->frames0, p->frames_cap, cap, sizeof(Frame));
+    p->frames_cap = cap;
+}
+
 Proc *proc_create(Runtime *rt, const SpawnOpts *o, Proc *parent) {
-    Proc *p = xcalloc(1, sizeof *p);
+    Proc *p = proc_alloc();
     p->rt = rt;
     heap_init(&p->heap, o && o->min_heap_words ? o->min_heap_words : DEFAULT_HEAP_WORDS,
               o ? o->max_heap_words : 0);

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 
+#include "gc/blockpool.h"
 #include "proc/proc.h"
 #include "vm/runtime.h"
 
@@ -29,6 +30,17 @@ typedef struct SpawnOpts {
 Proc *proc_create(Runtime *rt, const SpawnOpts *o, Proc *parent);
 /* Set up fn (copied into the new heap from parent's) as the first call. */
 bool proc_set_entry(Proc *p, Value fn, Proc *parent);
+
+/* Memory for processes: a zeroed Proc from the pool bound to the calling
+ * thread (each scheduler has one, gc/blockpool.h) or from malloc, with its
+ * registers and frames inside it; proc_dealloc gives it back from any
+ * thread, with the arrays they grew into. */
+void proc_pool_bind(BlockPool *pool);
+Proc *proc_alloc(void);
+void proc_dealloc(Proc *p);
+/* Make room for cap registers / frames (cap more than there is). */
+void proc_grow_stack(Proc *p, uint32_t cap);
+void proc_grow_frames(Proc *p, uint32_t cap);
 
 void proc_ref(Proc *p);
 void proc_unref(Proc *p);

@@ -56,6 +56,13 @@ enum { PS_IDLE = 0, PS_QUEUED, PS_RUNNING, PS_NOTIFIED, PS_EXITED };
 /* Why a process parked inside an intrinsic (p->park). */
 enum { PARK_NONE = 0, PARK_SLEEP, PARK_SYNC, PARK_NOTIF, PARK_YIELD, PARK_INPUT };
 
+/* Registers and frames a process starts with, inside its Proc: an idle
+ * process is one block of its scheduler's pool (proc/life.h), with no
+ * other allocation than its function. They move to malloc'd arrays when
+ * they grow (proc_grow_stack, proc_grow_frames). */
+#define PROC_STACK0 32
+#define PROC_FRAMES0 4
+
 typedef struct MonEntry {
     Value ref;
     Value pid;      /* target (monitors I hold) or watcher (monitors on me) */
@@ -135,6 +142,9 @@ typedef struct Proc {
     _Atomic uint64_t stat_heap_size, stat_heap_used, stat_old_size, stat_old_used;
     _Atomic uint64_t stat_stack, stat_minor, stat_major, stat_reclaimed, stat_mailbox;
     _Atomic int stat_status;  /* keyword atom index of :running/:waiting/... */
+
+    Value stack0[PROC_STACK0]; /* the first registers and frames, see above */
+    Frame frames0[PROC_FRAMES0];
 } Proc;
 
 #endif

@@ -41,6 +41,7 @@ struct Worker {
     uint64_t bits[4];
     uint64_t len;
     FragPool frag_pool;        /* message blocks, see gc/fragpool.h */
+    BlockPool proc_pool;       /* process structures, see proc/life.h */
     /* the collector's scratch area for processes run here */
     Value *gc_scratch;
     size_t gc_scratch_cap;
@@ -299,6 +300,7 @@ static void *worker_main(void *arg) {
     Worker *w = arg;
     Sched *s = w->sched;
     fragpool_bind(&w->frag_pool);
+    proc_pool_bind(&w->proc_pool);
     while (!atomic_load(&s->stopping)) {
         if (atomic_load_explicit(&w->ntimers, memory_order_relaxed)) fire_timers(w, timer_now_ns());
         pthread_mutex_lock(&w->lock);
@@ -358,6 +360,7 @@ Sched *sched_new(struct Runtime *rt, unsigned nthreads) {
         w->index = i;
         pthread_mutex_init(&w->lock, NULL);
         fragpool_init(&w->frag_pool);
+        blockpool_init(&w->proc_pool, sizeof(Proc));
         wheel_init(&w->wheel, timer_now_ns() / 1000000);
         pthread_condattr_t ca;
         pthread_condattr_init(&ca);
@@ -413,6 +416,7 @@ void sched_free(Sched *s) {
     for (unsigned i = 0; i < s->n; i++) {
         Worker *w = &s->workers[i];
         fragpool_destroy(&w->frag_pool);
+        blockpool_destroy(&w->proc_pool);
         free(w->gc_scratch);
         pthread_mutex_destroy(&w->lock);
         pthread_cond_destroy(&w->wakeup);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "base/util.h"
+#include "proc/life.h"
 #include "term/alloc.h"
 #include "term/coll.h"
 #include "term/num.h"
@@ -19,17 +20,14 @@ bool call_ensure_stack(Proc *p, size_t need) {
     if (need > STACK_MAX_WORDS) return false;
     size_t cap = p->stack_cap ? p->stack_cap : 16;
     while (cap < need) cap *= 2;
-    p->stack = xrealloc(p->stack, cap * sizeof(Value));
-    p->stack_cap = (uint32_t)cap;
+    proc_grow_stack(p, (uint32_t)cap);
     return true;
 }
 
 static bool push_frame_slot(Proc *p) {
     if (p->nframes < p->frames_cap) return true;
     if (p->nframes >= VM_MAX_FRAMES) return false;
-    uint32_t cap = p->frames_cap ? p->frames_cap * 2 : 4;
-    p->frames = xrealloc(p->frames, cap * sizeof(Frame));
-    p->frames_cap = cap;
+    proc_grow_frames(p, p->frames_cap ? p->frames_cap * 2 : 4);
     return true;
 }
 

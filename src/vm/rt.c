@@ -13,6 +13,7 @@
 #include "compiler/compiler.h"
 #include "lib/intrinsic.h"
 #include "lib/stdlib.h"
+#include "proc/life.h"
 #include "proc/ptable.h"
 #include "proc/input.h"
 #include "proc/notif.h"
@@ -182,7 +183,7 @@ void rt_free(Runtime *rt) {
 }
 
 Proc *proc_new_bare(Runtime *rt) {
-    Proc *p = xcalloc(1, sizeof *p);
+    Proc *p = proc_alloc();
     p->rt = rt;
     heap_init(&p->heap, 512, 0);
     p->exc = p->tc_fn = p->tc_args = p->dict = p->result = LV_NIL;
@@ -200,8 +201,6 @@ void proc_free_bare(Proc *p) {
     mbox_release(&p->mbox);
     Signal *s;
     while ((s = sigq_pop(&p->sigq)) != NULL) heap_frag_release(s->frag);
-    free(p->stack);
-    free(p->frames);
     free(p->links);
     free(p->monitors);
     free(p->watchers);
@@ -213,5 +212,5 @@ void proc_free_bare(Proc *p) {
         pthread_cond_destroy(&p->host->cond);
         free(p->host);
     }
-    free(p);
+    proc_dealloc(p);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lib/intrinsic.h"
+#include "proc/life.h"
 #include "term/alloc.h"
 #include "term/atoms.h"
 #include "term/print.h"
@@ -67,10 +68,7 @@ bool vm_push_call(Proc *p, Value fn, const Value *args, uint32_t nargs, bool cat
     uint32_t base = p->sp + 1;
     if (!call_ensure_stack(p, (size_t)base + nargs + 4)) return false;
     uint32_t need = p->nframes + 3;
-    if (need > p->frames_cap) {
-        p->frames_cap = need + 1;
-        p->frames = realloc(p->frames, p->frames_cap * sizeof(Frame));
-    }
+    if (need > p->frames_cap) proc_grow_frames(p, need + 1);
     p->frames[p->nframes++] = (Frame){NULL, NULL, base, FRAME_HOST, 0, p->sp};
     if (catching) p->frames[p->nframes++] = (Frame){NULL, NULL, base, FRAME_CATCH, 0, p->sp};
     p->stack[base - 1] = fn;

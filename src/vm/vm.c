@@ -27,6 +27,7 @@
 #include "vm/proto.h"
 #include "vm/receive.h"
 #include "vm/vm_ops.h"
+#include "proc/life.h"
 #include "proc/input.h"
 #include "proc/signal.h"
 #include "sched/timer.h"
@@ -154,8 +155,7 @@ static bool vm_resume(Proc *p) {
 static bool vm_push_catch(Proc *p, uint32_t dst) {
     if (p->nframes >= p->frames_cap) {
         if (p->nframes >= VM_MAX_FRAMES) return false;
-        p->frames_cap = p->frames_cap * 2 + 16;
-        p->frames = xrealloc(p->frames, p->frames_cap * sizeof(Frame));
+        proc_grow_frames(p, p->frames_cap * 2 + 16);
     }
     Frame *top = &p->frames[p->nframes - 1];
     p->frames[p->nframes] = (Frame){top->pc, NULL, top->base, FRAME_CATCH, dst, p->sp};

@@ -1,0 +1,139 @@
+/*
+ * blockpool.c — per-scheduler pools of fixed-size blocks (see blockpool.h).
+ *
+ * Every block is preceded by a 16-byte head naming its pool (NULL for an
+ * unpooled block); while a block is free, its first word links it into
+ * the `local` list or the `returned` stack.
+ */
+#include "gc/blockpool.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "base/util.h"
+
+typedef struct BlockHead {
+    BlockPool *pool;
+    uint64_t pad; /* the block after it stays 16-aligned */
+} BlockHead;
+
+typedef struct PoolSlab {
+    struct PoolSlab *next;
+    size_t bytes;
+    bool mapped; /* mmap'd (huge pages) rather than malloc'd */
+} PoolSlab;
+
+#define SLAB_FIRST_BLOCKS 64
+#define HUGE_PAGE ((size_t)2 << 20)
+#define SLAB_MAX ((size_t)32 << 20)
+
+static inline BlockHead *head_of(const void *block) { return (BlockHead *)block - 1; }
+static inline void **link_of(void *block) { return (void **)block; }
+static inline size_t stride(const BlockPool *pool) { return sizeof(BlockHead) + pool->block_size; }
+
+void blockpool_init(BlockPool *pool, size_t block_size) {
+    pool->block_size = (block_size + 15) & ~(size_t)15;
+    pool->local = NULL;
+    pool->nlocal = 0;
+    pool->slabs = NULL;
+    pool->next_slab = sizeof(PoolSlab) + SLAB_FIRST_BLOCKS * stride(pool);
+    atomic_init(&pool->returned, NULL);
+}
+
+void blockpool_destroy(BlockPool *pool) {
+    for (PoolSlab *s = pool->slabs, *next; s; s = next) {
+        next = s->next;
+        if (s->mapped)
+            munmap(s, s->bytes);
+        else
+            free(s);
+    }
+    pool->slabs = NULL;
+    pool->local = NULL;
+    pool->nlocal = 0;
+    atomic_store(&pool->returned, NULL);
+}
+
+/* `bytes` of memory aligned to 2 MiB, advised to use huge pages; NULL if
+ * the system refuses. The unaligned ends of a larger mapping are cut. */
+static void *map_huge(size_t bytes) {
+    size_t span = bytes + HUGE_PAGE;
+    char *raw = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) return NULL;
+    char *start = (char *)(((uintptr_t)raw + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+    if (start > raw) munmap(raw, (size_t)(start - raw));
+    size_t tail = (size_t)(raw + span - (start + bytes));
+    if (tail) munmap(start + bytes, tail);
+    madvise(start, bytes, MADV_HUGEPAGE); /* advice only: fine if refused */
+    return start;
+}
+
+/* A new slab's blocks onto the (empty) local list. */
+static void add_slab(BlockPool *pool) {
+    size_t bytes = pool->next_slab;
+    PoolSlab *s = bytes >= HUGE_PAGE ? map_huge(bytes) : NULL;
+    if (s) {
+        s->mapped = true;
+    } else {
+        s = xmalloc(bytes);
+        s->mapped = false;
+    }
+    s->bytes = bytes;
+    s->next = pool->slabs;
+    pool->slabs = s;
+    if (pool->next_slab < SLAB_MAX) pool->next_slab *= 2;
+    size_t step = stride(pool), n = (bytes - sizeof(PoolSlab)) / step;
+    char *first = (char *)(s + 1);
+    for (size_t i = n; i-- > 0;) {
+        BlockHead *h = (BlockHead *)(void *)(first + i * step);
+        h->pool = pool;
+        void *block = h + 1;
+        *link_of(block) = pool->local;
+        pool->local = block;
+    }
+    pool->nlocal = (uint32_t)n;
+}
+
+void *blockpool_alloc(BlockPool *pool) {
+    if (!pool->local) {
+        /* Take back, at once, what other threads freed. */
+        void *got = atomic_exchange_explicit(&pool->returned, NULL, memory_order_acquire);
+        uint32_t n = 0;
+        for (void *b = got; b; b = *link_of(b)) n++;
+        pool->local = got;
+        pool->nlocal = n;
+        if (!got) add_slab(pool);
+    }
+    void *block = pool->local;
+    pool->local = *link_of(block);
+    pool->nlocal--;
+    return block;
+}
+
+void *blockpool_alloc_unpooled(size_t bytes) {
+    BlockHead *h = xmalloc(sizeof *h + bytes);
+    h->pool = NULL;
+    return h + 1;
+}
+
+BlockPool *blockpool_of(const void *block) { return head_of(block)->pool; }
+
+void blockpool_free(void *block, BlockPool *mine) {
+    BlockPool *owner = head_of(block)->pool;
+    if (!owner) {
+        free(head_of(block));
+        return;
+    }
+    if (owner == mine) {
+        *link_of(block) = owner->local;
+        owner->local = block;
+        owner->nlocal++;
+        return;
+    }
+    void *top = atomic_load_explicit(&owner->returned, memory_order_relaxed);
+    do {
+        *link_of(block) = top;
+    } while (!atomic_compare_exchange_weak_explicit(&owner->returned, &top, block, memory_order_release,
+                                                    memory_order_relaxed));
+}
