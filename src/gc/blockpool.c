@@ -37,6 +37,7 @@ void blockpool_init(BlockPool *pool, size_t block_size) {
     pool->local = NULL;
     pool->nlocal = 0;
     pool->slabs = NULL;
+    pool->carve = pool->carve_end = NULL;
     pool->next_slab = sizeof(PoolSlab) + SLAB_FIRST_BLOCKS * stride(pool);
     atomic_init(&pool->returned, NULL);
 }
@@ -50,6 +51,7 @@ void blockpool_destroy(BlockPool *pool) {
             free(s);
     }
     pool->slabs = NULL;
+    pool->carve = pool->carve_end = NULL;
     pool->local = NULL;
     pool->nlocal = 0;
     atomic_store(&pool->returned, NULL);
@@ -69,7 +71,7 @@ static void *map_huge(size_t bytes) {
     return start;
 }
 
-/* A new slab's blocks onto the (empty) local list. */
+/* A new slab to cut blocks from. */
 static void add_slab(BlockPool *pool) {
     size_t bytes = pool->next_slab;
     PoolSlab *s = bytes >= HUGE_PAGE ? map_huge(bytes) : NULL;
@@ -83,16 +85,8 @@ static void add_slab(BlockPool *pool) {
     s->next = pool->slabs;
     pool->slabs = s;
     if (pool->next_slab < SLAB_MAX) pool->next_slab *= 2;
-    size_t step = stride(pool), n = (bytes - sizeof(PoolSlab)) / step;
-    char *first = (char *)(s + 1);
-    for (size_t i = n; i-- > 0;) {
-        BlockHead *h = (BlockHead *)(void *)(first + i * step);
-        h->pool = pool;
-        void *block = h + 1;
-        *link_of(block) = pool->local;
-        pool->local = block;
-    }
-    pool->nlocal = (uint32_t)n;
+    pool->carve = (char *)(s + 1);
+    pool->carve_end = pool->carve + (bytes - sizeof(PoolSlab)) / stride(pool) * stride(pool);
 }
 
 void *blockpool_alloc(BlockPool *pool) {
@@ -103,12 +97,18 @@ void *blockpool_alloc(BlockPool *pool) {
         for (void *b = got; b; b = *link_of(b)) n++;
         pool->local = got;
         pool->nlocal = n;
-        if (!got) add_slab(pool);
     }
     void *block = pool->local;
-    pool->local = *link_of(block);
-    pool->nlocal--;
-    return block;
+    if (block) {
+        pool->local = *link_of(block);
+        pool->nlocal--;
+        return block;
+    }
+    if (pool->carve == pool->carve_end) add_slab(pool);
+    BlockHead *h = (BlockHead *)(void *)pool->carve;
+    pool->carve += stride(pool);
+    h->pool = pool;
+    return h + 1;
 }
 
 void *blockpool_alloc_unpooled(size_t bytes) {

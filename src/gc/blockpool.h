@@ -10,8 +10,9 @@
  * the blocks of its own pool it frees; a block freed by any other thread
  * goes back to its owner through a lock-free stack, which the owner takes
  * whole, in one exchange, when its own list runs dry. Only then does the
- * pool make new blocks, a slab at a time: one allocator call for many
- * blocks, so that threads do not meet in malloc's lock.
+ * pool make new blocks, cut one by one from a slab: one allocator call for
+ * many blocks, so that threads do not meet in malloc's lock, and memory
+ * touched only as blocks are handed out.
  *
  * Slabs double in size up to 32 MiB. From 2 MiB they are mapped directly,
  * aligned to 2 MiB and advised to use transparent huge pages: on a virtual
@@ -32,6 +33,7 @@ typedef struct BlockPool {
     void *local;                   /* free blocks, owner thread only */
     uint32_t nlocal;
     struct PoolSlab *slabs;        /* every slab made, owner thread only */
+    char *carve, *carve_end;       /* the newest slab's untouched part */
     size_t next_slab;              /* bytes of the next slab */
     void *_Atomic returned;        /* blocks freed by other threads */
 } BlockPool;
