@@ -68,7 +68,8 @@ enum { SPAWN_PLAIN = 0, SPAWN_LINK = 1, SPAWN_MONITOR = 2 };
 static Value do_spawn(Proc *p, Value *a, uint32_t n, int how, const char *fname) {
     Value fn = a[0];
     SpawnOpts o;
-    if (!is_closure(fn) || !parse_opts(p, n > 1 ? a[1] : LV_NIL, &o)) return err_badarg(p, fname, a, n);
+    if (!(is_closure(fn) || is_native(fn)) || !parse_opts(p, n > 1 ? a[1] : LV_NIL, &o))
+        return err_badarg(p, fname, a, n);
     if (o.name != LV_NIL && registry_lookup(p->rt, o.name) != LV_NIL) return err_badarg(p, fname, a, n);
     Proc *c = proc_create(p->rt, &o, p);
     if (!proc_set_entry(c, fn, p)) {

@@ -14,6 +14,7 @@
 #include "term/alloc.h"
 #include "term/atoms.h"
 #include "vm/call.h"
+#include "vm/ns.h"
 #include "vm/vm.h"
 #include "vm/rt.h"
 
@@ -86,8 +87,24 @@ Proc *proc_create(Runtime *rt, const SpawnOpts *o, Proc *parent) {
     return p;
 }
 
+/* The closure lona.process/%call-native, (fn* [f] (f)): a process whose
+ * function is an intrinsic starts in it (the VM enters only closures). */
+static Value call_native_closure(Runtime *rt) {
+    static const char name[] = "%call-native";
+    Value sym = mk_symbol(atoms_intern_text(&rt->atoms, name, sizeof name - 1));
+    Value var = ns_lookup(rt, rt->process_ns, sym);
+    return var == LV_NONE ? LV_NONE : atomic_load(&as_var(var)->root);
+}
+
 bool proc_set_entry(Proc *p, Value fn, Proc *parent) {
     Runtime *rt = p->rt;
+    Value args[1] = {fn};
+    uint32_t nargs = 0;
+    if (is_native(fn)) {
+        fn = call_native_closure(rt);
+        nargs = 1;
+        if (!is_closure(fn)) return false;
+    }
     CopySize sz = term_flat_size(&rt->lit, fn);
     if (sz.has_bytebuf) return false;
 
@@ -98,7 +115,7 @@ bool proc_set_entry(Proc *p, Value fn, Proc *parent) {
      * process normally (see sched.c). A function that cannot be called with
      * no arguments makes the process start and end at once with that
      * error, as a bad fun does on the BEAM. */
-    if (!vm_push_call(p, f, NULL, 0, false)) {
+    if (!vm_push_call(p, f, args, nargs, false)) {
         p->pending_exit = p->exc != LV_NONE ? p->exc : K_(badarg);
         p->exc = LV_NONE;
     }

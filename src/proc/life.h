@@ -28,7 +28,9 @@ typedef struct SpawnOpts {
  * by the table. Its dictionary of process-bound values is copied from
  * parent (may be NULL). */
 Proc *proc_create(Runtime *rt, const SpawnOpts *o, Proc *parent);
-/* Set up fn (copied into the new heap from parent's) as the first call. */
+/* Set up fn (copied into the new heap from parent's) as the first call;
+ * an intrinsic is called through lona.process/%call-native. False if fn
+ * cannot leave its process (it holds a bytebuf). */
 bool proc_set_entry(Proc *p, Value fn, Proc *parent);
 
 /* Memory for processes: a zeroed Proc from the pool bound to the calling

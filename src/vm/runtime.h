@@ -55,8 +55,6 @@ typedef struct Runtime {
      * on the arithmetic instructions always call the var's value. */
     _Atomic bool inlined_redefined;
 
-    /* Lonala functions the runtime calls by name, resolved after boot. */
-    Value expand_fn;                 /* lona.core/macroexpand */
 } Runtime;
 
 #endif
