@@ -85,8 +85,10 @@ Value *heap_alloc_slow(Heap *h, size_t words) {
 }
 
 Value *heap_alloc_exact(Heap *h, size_t words) {
-    HeapFrag *f = xmalloc(sizeof *f + words * sizeof(Value));
-    f->pool = NULL;
+    /* From the scheduler's pool when small: a new process's function, its
+     * one allocation, then comes with no malloc. */
+    HeapFrag *f = frag_block_alloc(sizeof *f + words * sizeof(Value));
+    f->offheap = false;
     f->cap = f->used = words;
     if (h->frags) {
         f->next = h->frags->next;
