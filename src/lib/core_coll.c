@@ -17,6 +17,7 @@
 #include "term/atoms.h"
 #include "term/equal.h"
 #include "term/num.h"
+#include "term/order.h"
 #include "term/string.h"
 #include "vm/error.h"
 #include "vm/ns.h"
@@ -346,6 +347,20 @@ static Value core_identical_p(Proc *p, Value *a, uint32_t n) {
     return lv_bool(lv_identical(a[0], a[1]));
 }
 
+/* -1, 0 or 1 (term/order.h); two values without an order are a
+ * :type-error naming the one that does not fit the other (or either, when
+ * its kind has no order at all). */
+static Value core_compare(Proc *p, Value *a, uint32_t n) {
+    Value x, y;
+    size_t steps;
+    int r = lv_compare(&p->rt->atoms, a[0], a[1], &x, &y, &steps);
+    core_charge(p, steps);
+    if (r != ORDER_NONE) return fix(r);
+    const char *kind = lv_order_kind(x);
+    if (!kind) return err_type(p, "compare", x, "a value with an order");
+    return err_type(p, "compare", y, kind);
+}
+
 static Value core_type(Proc *p, Value *a, uint32_t n) { return lv_type_keyword(a[0]); }
 static Value core_not(Proc *p, Value *a, uint32_t n) { return lv_bool(!truthy(a[0])); }
 
@@ -409,6 +424,8 @@ LONA_INTRINSICS(core_coll) = {
     {CORE, "=", 1, ARITY_VARIADIC, core_eq, "([x] [x y & more])", "Value equality."},
     {CORE, "not=", 1, ARITY_VARIADIC, core_not_eq, "([x] [x y & more])", "(not (= ...))."},
     {CORE, "identical?", 2, 2, core_identical_p, "([x y])", "Reference identity."},
+    {CORE, "compare", 2, 2, core_compare, "([x y])",
+     "-1, 0 or 1 as x is before, equal to or after y in the order of its kind; nil first."},
     {CORE, "type", 1, 1, core_type, "([x])", "Type keyword of x."},
     {CORE, "not", 1, 1, core_not, "([x])", "True for nil and false."},
 #define X(id, name, test) {CORE, name, 1, 1, core_##id, "([x])", NULL},
