@@ -442,6 +442,39 @@ static Value clause_ref_local(Compiler *cc, FnState *fs, const Clause *c) {
     return LV_NONE;
 }
 
+/* Keywords a tag filter holds at most (vm/receive.h). */
+#define TAG_FILTER_MAX 8
+
+/* The tag filter of a receive (RECV_NEXT_TAG): when every clause's pattern
+ * is a tuple of one fixed size whose first element is a keyword, the
+ * tuple [size keyword...]; else LV_NONE. Guards do not matter: the filter
+ * only passes over messages no clause could take. */
+static Value receive_tag_filter(Compiler *cc, const Clause *cl, uint32_t n) {
+    Value keys[TAG_FILTER_MAX];
+    uint32_t nkeys = 0;
+    size_t size = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        Value pat = cl[i].pattern;
+        if (!is_tuple(pat) || tuple_len(pat) == 0 || !is_keyword(tuple_elems(pat)[0])) return LV_NONE;
+        for (size_t j = 0; j < tuple_len(pat); j++) {
+            Value e = tuple_elems(pat)[j];
+            if (is_symbol(e) && sym_strip(e) == S_(amp)) return LV_NONE; /* a rest: any size */
+        }
+        if (i > 0 && tuple_len(pat) != size) return LV_NONE;
+        size = tuple_len(pat);
+        bool seen = false;
+        for (uint32_t j = 0; j < nkeys; j++) seen |= keys[j] == tuple_elems(pat)[0];
+        if (seen) continue;
+        if (nkeys == TAG_FILTER_MAX) return LV_NONE;
+        keys[nkeys++] = tuple_elems(pat)[0];
+    }
+    if (n == 0) return LV_NONE;
+    Value f = mk_tuple(cc->p, 1 + nkeys);
+    tuple_elems(f)[0] = fix((int64_t)size);
+    for (uint32_t j = 0; j < nkeys; j++) tuple_elems(f)[1 + j] = keys[j];
+    return f;
+}
+
 static void cc_receive(Compiler *cc, FnState *fs, Value form, uint32_t dst, bool tail) {
     uint32_t n;
     Value after;
@@ -479,10 +512,12 @@ static void cc_receive(Compiler *cc, FnState *fs, Value form, uint32_t dst, bool
     fs_word(cc, fs, hint_base);
     fs_word(cc, fs, nhints);
     Label *top = fs_label(cc, fs), *wait = fs_label(cc, fs), *end = fs_label(cc, fs);
+    Value filter = receive_tag_filter(cc, cl, n);
     fs_place(cc, fs, top);
-    fs_emit(cc, fs, OP_RECV_NEXT, msg);
+    fs_emit(cc, fs, filter == LV_NONE ? OP_RECV_NEXT : OP_RECV_NEXT_TAG, msg);
     fs_word(cc, fs, state);
     fs_label_ref(cc, fs, wait);
+    if (filter != LV_NONE) fs_word(cc, fs, fs_const(cc, fs, filter));
     cc_clauses(cc, fs, form, cl, n, msg, dst, tail, end, state);
     fs_emit(cc, fs, OP_RECV_SKIP, state);
     fs_emit(cc, fs, OP_JUMP, 0);

@@ -89,6 +89,7 @@
     /* receive: see vm/receive.c */                                                  \
     X(RECV_START, 4)  /* A=timeout reg or NO_REG B=state reg C=first ref hint D=hints MAY_EXIT */ \
     X(RECV_NEXT, 3)   /* A=msg dst B=state reg C=L(no more messages) */               \
+    X(RECV_NEXT_TAG, 4) /* as RECV_NEXT, D=K(tag filter): passes over other shapes */ \
     X(RECV_ACCEPT, 1) /* A=state reg */                                              \
     X(RECV_SKIP, 1)   /* A=state reg */                                              \
     X(RECV_WAIT, 2)   /* A=state reg B=L(rescan); falls through on timeout MAY_YIELD */ \

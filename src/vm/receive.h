@@ -47,6 +47,32 @@ static inline bool recv_next(Value state, Value *msg) {
     return true;
 }
 
+/* RECV_NEXT_TAG: the first message from the scan position on that is a
+ * tuple of the size filter[0] whose first element is one of the keywords
+ * filter[1..] (the compiler makes such a filter when every clause needs
+ * that shape): the scan position moves to it, or, when there is none, to
+ * the end, as a RECV_NEXT/RECV_SKIP loop over the others would do. */
+static inline bool recv_next_tagged(Value *state, Value filter, Value *msg) {
+    const Value *f = tuple_elems(filter);
+    size_t nkeys = tuple_len(filter) - 1;
+    size_t size = (size_t)fix_val(f[0]);
+    Msg **link = recv_state_link(*state);
+    for (Msg *m; (m = *link) != NULL; link = &m->mnext) {
+        Value v = m->value;
+        if (!is_tuple(v) || tuple_len(v) != size) continue;
+        Value tag = tuple_elems(v)[0];
+        for (size_t i = 1; i <= nkeys; i++) {
+            if (tag == f[i]) {
+                *state = recv_link_state(link);
+                *msg = v;
+                return true;
+            }
+        }
+    }
+    *state = recv_link_state(link);
+    return false;
+}
+
 static inline void recv_skip(Value *state) { *state = recv_link_state(&(*recv_state_link(*state))->mnext); }
 /* 1: there are new messages to scan; 0: the timeout expired; -1: park. */
 int recv_wait(Proc *p, Value *state);

@@ -758,6 +758,15 @@ arith_slow: {
         }
         JUMP_VIA(1);
     }
+    CASE(RECV_NEXT_TAG) {
+        Value m;
+        if (recv_next_tagged(&regs[pc[0]], K[pc[2]], &m)) {
+            regs[A] = m;
+            pc += 3;
+            NEXT();
+        }
+        JUMP_VIA(1);
+    }
     CASE(RECV_ACCEPT) {
         recv_accept(p, &regs[A]);
         NEXT();
