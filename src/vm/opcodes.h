@@ -118,5 +118,11 @@ extern const char *const op_names[OP__COUNT];
 #define OP_BRANCH_OF(op) \
     ((Opcode)((op) >= OP_LT_I ? (op) - OP_LT_I + OP_LT_I_BR : (op) - OP_LT + OP_LT_BR))
 _Static_assert(OP_NUMEQ_I - OP_ADD_I == OP_NUMEQ - OP_ADD, "immediate variants in order");
+/* The arithmetic instructions (all of them, A=dst B C D=K(var)), and those
+ * whose C is an immediate. */
+#define OP_IS_ARITH(op) ((op) >= OP_ADD && (op) <= OP_NUMEQ_I_BR)
+#define OP_HAS_IMM(op) \
+    (((op) >= OP_ADD_I && (op) <= OP_NUMEQ_I) || ((op) >= OP_LT_I_BR && (op) <= OP_NUMEQ_I_BR))
+_Static_assert(OP_NUMEQ_I_BR + 1 == OP_RECV_START, "arithmetic instructions in one range");
 
 #endif
