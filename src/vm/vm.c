@@ -202,9 +202,11 @@ VmStatus vm_run(Proc *p) {
         if (UNLIKELY(atomic_load_explicit(&p->inlining_off, memory_order_relaxed))) \
             dispatch = labels_calls;                                         \
     } while (0)
-/* After an intrinsic's call: one reduction, and it may have redefined a var. */
-#define NATIVE_DONE()                                     \
+/* r = the result of intrinsic d on nargs arguments from args: it costs a
+ * reduction, and it may have redefined a var. */
+#define CALL_NATIVE(r, d, args, nargs)                    \
     do {                                                  \
+        r = (d)->fn(p, (args), (nargs));                  \
         p->reductions--;                                  \
         CHECK_INLINING();                                 \
     } while (0)
@@ -226,6 +228,7 @@ VmStatus vm_run(Proc *p) {
     uint32_t ins, A;
     Value slow_x, slow_y; /* operands of an arithmetic instruction for arith_slow, */
     uint32_t slow_n;      /* how many: 1 (inc, dec) or 2 */
+    Value ret_v;          /* for return_value: the value returned */
     Value call_fn;        /* for call_general: the closure, */
     uint32_t call_nargs, call_dst; /* its argument count and result register */
 #define NEXT()                           \
@@ -239,7 +242,7 @@ VmStatus vm_run(Proc *p) {
  * operand word, see opcodes.h). */
 #define JUMP_VIA(k)                             \
     do {                                        \
-        pc += (k) + (int32_t)pc[k];             \
+        pc += (k) + (int64_t)(int32_t)pc[k];    \
         NEXT();                                 \
     } while (0)
 #define RAISE() goto raise
@@ -353,8 +356,8 @@ VmStatus vm_run(Proc *p) {
                 RAISE();
             }
             F->pc = pc;
-            Value r = d->fn(p, &regs[A + 1], nargs);
-            NATIVE_DONE();
+            Value r;
+            CALL_NATIVE(r, d, &regs[A + 1], nargs);
             if (UNLIKELY(is_control(r))) {
                 if (r == LV_EXC) RAISE();
                 if (r == LV_TAILCALL) {
@@ -433,8 +436,7 @@ call_general:
                 err_arity(p, f, nargs);
                 RAISE();
             }
-            r = d->fn(p, &regs[A + 1], nargs);
-            NATIVE_DONE();
+            CALL_NATIVE(r, d, &regs[A + 1], nargs);
             if (UNLIKELY(is_control(r))) {
                 if (r == LV_EXC) RAISE();
                 if (r == LV_TAILCALL) {
@@ -474,14 +476,25 @@ call_general:
          * are cleared, so that what the last round held (a message, say)
          * is garbage by the next collection. */
         uint32_t nargs = pc[0];
-        for (uint32_t i = 0; i < nargs; i++) regs[i] = regs[A + i];
+        /* The first four moves are made whatever nargs (so that the usual
+         * loop needs no loop): those past nargs write registers that the
+         * clearing then sets to nil, and read no further than the room
+         * every frame has above its registers (CALL_CLEAR_SLACK). */
+        const Value *args = regs + A;
+        regs[0] = args[0];
+        regs[1] = args[1];
+        regs[2] = args[2];
+        regs[3] = args[3];
+        for (uint32_t i = 4; i < nargs; i++) regs[i] = args[i];
         call_clear_regs(regs, nargs, p->sp - F->base);
         pc += 1 + (int32_t)pc[1];
         goto safepoint;
     }
 
     CASE(RETURN) {
-        Value v = regs[A];
+        ret_v = regs[A];
+    return_value: ;
+        Value v = ret_v;
         Frame *below = F - 1;
         if (LIKELY(below->kind == FRAME_LONA)) {
             /* Fast path: back into a Lonala frame. */
@@ -669,16 +682,20 @@ call_general:
      * lona.core/+ is seen, as for any var. Fixnums are added and compared in their tagged form:
      * (2x+1) + 2y = 2(x+y)+1, and the order of tagged values is theirs, so
      * an overflow of the 64-bit operation is exactly a fixnum overflow. */
-#define OPND(w) (((w) & OPND_IMM) ? fix(((int32_t)((w) << 1)) >> 1) : regs[(w)])
 /* OPERANDS(a, b) loads both operands and says whether both are fixnums
  * (an immediate always is). */
 #define OPND_REG_IMM(a, b) Value a = regs[pc[0]], b = (Value)(int64_t)(int32_t)pc[1]; bool fixnums = is_fix(a)
-#define OPND_ANY(a, b) Value a = OPND(pc[0]), b = OPND(pc[1]); bool fixnums = is_fix(a) && is_fix(b)
-#define ARITH_OP(NAME, OPERANDS, BUILTIN, NARGS)                                        \
+#define OPND_ANY(a, b) Value a = regs[pc[0]], b = regs[pc[1]]; bool fixnums = is_fix(a) && is_fix(b)
+/* RET: the instruction is followed by RETURN A, done here too. */
+#define ARITH_OP(NAME, OPERANDS, BUILTIN, NARGS, RET)                                   \
     CASE(NAME) {                                                                        \
         OPERANDS(a, b);                                                                 \
         int64_t r;                                                                      \
         if (LIKELY(fixnums) && !BUILTIN((int64_t)a, (int64_t)(b - 1), &r)) {              \
+            if (RET) {                                                                  \
+                ret_v = (Value)r;                                                       \
+                goto return_value;                                                      \
+            }                                                                           \
             regs[A] = (Value)r;                                                         \
             pc += 3;                                                                    \
             NEXT();                                                                     \
@@ -686,13 +703,17 @@ call_general:
         slow_x = a, slow_y = b, slow_n = NARGS;                                         \
         goto arith_slow;                                                                \
     }
-    ARITH_OP(ADD, OPND_ANY, __builtin_add_overflow, 2)
-    ARITH_OP(SUB, OPND_ANY, __builtin_sub_overflow, 2)
-    ARITH_OP(ADD_I, OPND_REG_IMM, __builtin_add_overflow, 2)
-    ARITH_OP(SUB_I, OPND_REG_IMM, __builtin_sub_overflow, 2)
+    ARITH_OP(ADD, OPND_ANY, __builtin_add_overflow, 2, false)
+    ARITH_OP(SUB, OPND_ANY, __builtin_sub_overflow, 2, false)
+    ARITH_OP(ADD_I, OPND_REG_IMM, __builtin_add_overflow, 2, false)
+    ARITH_OP(SUB_I, OPND_REG_IMM, __builtin_sub_overflow, 2, false)
+    ARITH_OP(ADD_RET, OPND_ANY, __builtin_add_overflow, 2, true)
+    ARITH_OP(SUB_RET, OPND_ANY, __builtin_sub_overflow, 2, true)
+    ARITH_OP(ADD_I_RET, OPND_REG_IMM, __builtin_add_overflow, 2, true)
+    ARITH_OP(SUB_I_RET, OPND_REG_IMM, __builtin_sub_overflow, 2, true)
 #define OPND_ONE(a, b) Value a = regs[pc[0]], b = fix(1); bool fixnums = is_fix(a)
-    ARITH_OP(INC, OPND_ONE, __builtin_add_overflow, 1)
-    ARITH_OP(DEC, OPND_ONE, __builtin_sub_overflow, 1)
+    ARITH_OP(INC, OPND_ONE, __builtin_add_overflow, 1, false)
+    ARITH_OP(DEC, OPND_ONE, __builtin_sub_overflow, 1, false)
 
     /* BRANCH: the next instruction is T_TRUTHY A L, decided here too (A
      * still receives the boolean: it may be a local the code reads).
@@ -734,11 +755,11 @@ arith_call: {
         /* Any arithmetic instruction once inlining is off (labels_calls):
          * its operands, read as its fast path reads them, go to its var. */
         Opcode op = (Opcode)(pc[-1] & 0xff);
-        slow_x = OPND(pc[0]);
+        slow_x = regs[pc[0]];
         slow_n = op == OP_INC || op == OP_DEC ? 1 : 2;
         if (slow_n == 1) slow_y = fix(1);
         else if (OP_HAS_IMM(op)) slow_y = (Value)(int64_t)(int32_t)pc[1];
-        else slow_y = OPND(pc[1]);
+        else slow_y = regs[pc[1]];
         goto arith_slow;
     }
 
@@ -767,8 +788,8 @@ arith_slow: {
         if (is_native(fv)) {
             const IntrinsicDef *d = intrinsic_get(native_index(fv));
             if (n >= d->min_arity && n <= d->max_arity) {
-                Value r = d->fn(p, &regs[blk + 1], n);
-                NATIVE_DONE();
+                Value r;
+                CALL_NATIVE(r, d, &regs[blk + 1], n);
                 if (r == LV_EXC) RAISE();
                 if (!is_control(r)) {
                     regs[dst] = r;
