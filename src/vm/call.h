@@ -36,6 +36,7 @@ static inline void call_clear_regs(Value *regs, uint32_t from, uint32_t nregs) {
 static inline Frame *call_push_frame(Proc *p, Frame *f, const Proto *pr, uint32_t base, uint32_t ret_reg) {
     p->nframes++;
     f->pc = pr->code;
+    f->k = pr->consts;
     f->base = base;
     f->kind = FRAME_LONA;
     f->ret_reg = ret_reg;

@@ -2,7 +2,8 @@
  * vm.c — the interpreter loop.
  *
  * State kept in C locals while running: the current frame F, its registers
- * regs (= p->stack + F->base), its constants K and the program counter pc.
+ * regs (= p->stack + F->base) and the program counter pc; its constants K
+ * are F->k, which every Lonala frame has from its start.
  * They are written back (F->pc = pc) before anything that may leave the
  * loop or look at the frames (calls, errors, yields), and reloaded after
  * anything that may move the stack or the frame array (RELOAD()).
@@ -178,7 +179,7 @@ VmStatus vm_run(Proc *p) {
     Frame *F;
     const uint32_t *pc;
     Value *regs;
-    const Value *K;
+#define K (F->k)
 
     /* The dispatch table: labels, or labels_calls once one of the inlined
      * vars was redefined (see ARITH_OP). p->inlining_off is read again
@@ -214,7 +215,7 @@ VmStatus vm_run(Proc *p) {
     do {                                                  \
         F = &p->frames[p->nframes - 1];                   \
         regs = p->stack + F->base;                        \
-        K = closure_proto(regs[-1])->consts;              \
+        F->k = closure_proto(regs[-1])->consts;           \
         CHECK_INLINING();                                 \
     } while (0)
 
@@ -311,11 +312,9 @@ VmStatus vm_run(Proc *p) {
 #define CALL_FAST(pr, base, nargs, dst)                          \
     do {                                                         \
         F->pc = pc;                                              \
-        F->k = K;                                                \
         regs += A + 1;                                           \
         call_clear_regs(regs, (nargs), (pr)->nregs);             \
         F = call_push_frame(p, F + 1, (pr), (base), (dst));      \
-        K = (pr)->consts;                                        \
         pc = (pr)->code;                                         \
         goto safepoint;                                          \
     } while (0)
@@ -399,7 +398,6 @@ call_general:
     /* Call closure call_fn, whose arguments are in the registers above A,
      * from the instruction before pc, in the general way. */
     F->pc = pc;
-    F->k = K;
     if (call_enter(p, call_fn, F->base + A + 1, call_nargs, call_dst, false) == LV_EXC) RAISE();
     RELOAD();
     pc = F->pc;
@@ -419,7 +417,7 @@ call_general:
             if (LIKELY(nargs == pr->fixed_arity && (size_t)base + pr->nregs + CALL_CLEAR_SLACK <= p->stack_cap)) {
                 call_clear_regs(regs, nargs, pr->nregs);
                 p->sp = base + pr->nregs;
-                K = pr->consts;
+                F->k = pr->consts;
                 pc = pr->code;
                 goto safepoint;
             }
@@ -499,11 +497,10 @@ call_general:
         if (LIKELY(below->kind == FRAME_LONA)) {
             /* Fast path: back into a Lonala frame. */
             p->sp = F->saved_sp;
-            p->stack[below->base + F->ret_reg] = v;
             p->nframes--;
+            regs = p->stack + below->base;
+            regs[F->ret_reg] = v;
             F = below;
-            regs = p->stack + F->base;
-            K = F->k;
             pc = F->pc;
             NEXT();
         }
@@ -800,7 +797,6 @@ arith_slow: {
             RAISE();
         }
         if (is_closure(fv)) {
-            F->k = K;
             if (call_enter(p, fv, F->base + blk + 1, n, dst, false) == LV_EXC) RAISE();
             RELOAD();
             pc = F->pc;
