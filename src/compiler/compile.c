@@ -565,16 +565,31 @@ static bool is_binary_ctor(Compiler *cc, Value head) {
     return (s == S_(core_bytes) || s == S_(core_bits)) && cc;
 }
 
-/* An arithmetic operand word: a local's register, a small integer, or a
- * temporary holding the value. */
-static uint32_t arith_operand(Compiler *cc, FnState *fs, Value x) {
+/* An arithmetic operand: a local's register or a temporary holding the
+ * value. With imm, a small integer is not put in a register: it becomes
+ * *imm, the low 32 bits of the fixnum, and the result is NO_REG. */
+static uint32_t arith_operand(Compiler *cc, FnState *fs, Value x, uint32_t *imm) {
     uint32_t reg;
     if (local_register(cc, fs, x, &reg)) return reg;
-    if (is_fix(x) && fix_val(x) >= OPND_IMM_MIN && fix_val(x) <= OPND_IMM_MAX)
-        return ((uint32_t)fix_val(x) & ~OPND_IMM) | OPND_IMM;
+    if (imm && is_fix(x) && fix_val(x) >= OPND_IMM_MIN && fix_val(x) <= OPND_IMM_MAX) {
+        *imm = (uint32_t)fix(fix_val(x));
+        return NO_REG;
+    }
     reg = fs_reg(cc, fs);
     cc_expr(cc, fs, x, reg, false);
     return reg;
+}
+
+/* The variant of arithmetic opcode op that returns its result on the fast
+ * path, if it has one (the RETURN that follows it stays, for the slow path). */
+static Opcode returning_arith_op(Opcode op) {
+    switch (op) {
+    case OP_ADD: return OP_ADD_RET;
+    case OP_SUB: return OP_SUB_RET;
+    case OP_ADD_I: return OP_ADD_I_RET;
+    case OP_SUB_I: return OP_SUB_I_RET;
+    default: return op;
+    }
 }
 
 /* Is head the function's own name, called with its own fixed arity? */
@@ -624,15 +639,15 @@ static void cc_call(Compiler *cc, FnState *fs, Value form, uint32_t dst, bool ta
     }
     if (aop != OP__COUNT) {
         uint32_t mark = fs->nactive;
-        uint32_t x = arith_operand(cc, fs, car(cdr(form)));
-        uint32_t y = arith_operand(cc, fs, car(cdr(cdr(form))));
-        if (!(x & OPND_IMM) && (y & OPND_IMM)) {
-            /* register and small integer: the immediate variant, which
-             * takes the integer as a ready fixnum */
+        uint32_t x = arith_operand(cc, fs, car(cdr(form)), NULL);
+        uint32_t imm = 0, y = arith_operand(cc, fs, car(cdr(cdr(form))), &imm);
+        if (y == NO_REG) {
+            /* a small integer: the immediate variant, which takes it as a
+             * ready fixnum */
             aop = OP_IMM_OF(aop);
-            y = (uint32_t)fix(((int32_t)(y << 1)) >> 1);
+            y = imm;
         }
-        fs_emit(cc, fs, aop, dst);
+        fs_emit(cc, fs, tail ? returning_arith_op(aop) : aop, dst);
         fs_word(cc, fs, x);
         fs_word(cc, fs, y);
         fs_word(cc, fs, fs_const(cc, fs, var));

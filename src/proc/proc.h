@@ -31,9 +31,8 @@ struct Proto;
 
 typedef struct Frame {
     const uint32_t *pc;       /* resume point in this frame's code */
-    const Value *k;           /* its constants, kept by the VM while a callee
-                               * frame is above it (so RETURN need not find
-                               * them through the function) */
+    const Value *k;           /* a Lonala frame's constants (so that the VM
+                               * need not find them through the function) */
     uint32_t base;            /* index of R0 in p->stack */
     uint32_t kind;            /* FRAME_LONA, FRAME_HOST, FRAME_CATCH */
     uint32_t ret_reg;         /* caller register receiving the result */

@@ -52,10 +52,11 @@ Value call_enter(Proc *p, Value fn, uint32_t base, uint32_t nargs, uint32_t ret_
     if (reuse) {
         Frame *f = &p->frames[p->nframes - 1];
         f->pc = pr->code;
+        f->k = pr->consts;
         p->sp = base + pr->nregs;
     } else {
         if (!push_frame_slot(p)) return stack_overflow(p);
-        call_push_frame(p, pr, base, ret_reg);
+        call_push_frame(p, &p->frames[p->nframes], pr, base, ret_reg);
     }
     return LV_NONE;
 }

@@ -29,12 +29,14 @@ static inline void call_clear_regs(Value *regs, uint32_t from, uint32_t nregs) {
     } while (UNLIKELY(q < end));
 }
 
-/* Push the frame of a call of pr whose registers start at stack[base] and
- * whose result goes to register ret_reg of the current frame; the caller
- * has checked that there is room for it and for its registers. */
-static inline Frame *call_push_frame(Proc *p, const Proto *pr, uint32_t base, uint32_t ret_reg) {
-    Frame *f = &p->frames[p->nframes++];
+/* Push frame f, the one above the top frame (&p->frames[p->nframes]), for
+ * a call of pr whose registers start at stack[base] and whose result goes
+ * to register ret_reg of the current frame; the caller has checked that
+ * there is room for it and for its registers. */
+static inline Frame *call_push_frame(Proc *p, Frame *f, const Proto *pr, uint32_t base, uint32_t ret_reg) {
+    p->nframes++;
     f->pc = pr->code;
+    f->k = pr->consts;
     f->base = base;
     f->kind = FRAME_LONA;
     f->ret_reg = ret_reg;

@@ -70,8 +70,7 @@
     X(SETREST, 4)     /* A=dst B=reg C=K(tuple of literal members) D=n  members left, into dst.. */ \
     X(PIDPART, 3)     /* A=dst B=reg C=0 realm / 1 local */                           \
     X(BINMATCH, 4)    /* A=first dst B=reg C=K(spec) D=L      MAY_EXIT */             \
-    /* arithmetic with a fast path: A=dst B=x C=y D=K(var); an operand word   \
-     * with the top bit set is a small integer, else a register */                 \
+    /* arithmetic with a fast path: A=dst B=x reg C=y reg D=K(var) */               \
     X(ADD, 4)                                                                        \
     X(SUB, 4)                                                                        \
     LONA_COMPARE_OPCODES(X, )                                                        \
@@ -86,6 +85,12 @@
      * takes that branch too; otherwise it leaves it to the T_TRUTHY */              \
     LONA_COMPARE_OPCODES(X, _BR)                                                     \
     LONA_COMPARE_OPCODES(X, _I_BR)                                                   \
+    /* ADD, SUB, ADD_I, SUB_I followed by RETURN A (a tail call of + or -):  \
+     * on the fast path they return the result; otherwise the RETURN does */        \
+    X(ADD_RET, 4)                                                                    \
+    X(SUB_RET, 4)                                                                    \
+    X(ADD_I_RET, 4)                                                                  \
+    X(SUB_I_RET, 4)                                                                  \
     /* receive: see vm/receive.c */                                                  \
     X(RECV_START, 4)  /* A=timeout reg or NO_REG B=state reg C=first ref hint D=hints MAY_EXIT */ \
     X(RECV_NEXT, 3)   /* A=msg dst B=state reg C=L(no more messages) */               \
@@ -106,8 +111,7 @@ extern const unsigned char op_words[OP__COUNT];
 extern const char *const op_names[OP__COUNT];
 
 #define NO_REG 0xffffffu
-/* Arithmetic operand words: immediate small integers (31-bit). */
-#define OPND_IMM 0x80000000u
+/* The immediates of arithmetic instructions: small integers (31-bit). */
 #define OPND_IMM_MIN (-(1 << 30))
 #define OPND_IMM_MAX ((1 << 30) - 1)
 
@@ -119,5 +123,12 @@ extern const char *const op_names[OP__COUNT];
 #define OP_BRANCH_OF(op) \
     ((Opcode)((op) >= OP_LT_I ? (op) - OP_LT_I + OP_LT_I_BR : (op) - OP_LT + OP_LT_BR))
 _Static_assert(OP_NUMEQ_I - OP_ADD_I == OP_NUMEQ - OP_ADD, "immediate variants in order");
+/* The arithmetic instructions (all of them, A=dst B C D=K(var)), and those
+ * whose C is an immediate. */
+#define OP_IS_ARITH(op) ((op) >= OP_ADD && (op) <= OP_SUB_I_RET)
+#define OP_HAS_IMM(op)                                                                          \
+    (((op) >= OP_ADD_I && (op) <= OP_NUMEQ_I) || ((op) >= OP_LT_I_BR && (op) <= OP_NUMEQ_I_BR) || \
+     (op) == OP_ADD_I_RET || (op) == OP_SUB_I_RET)
+_Static_assert(OP_SUB_I_RET + 1 == OP_RECV_START, "arithmetic instructions in one range");
 
 #endif

@@ -2,7 +2,8 @@
  * vm.c — the interpreter loop.
  *
  * State kept in C locals while running: the current frame F, its registers
- * regs (= p->stack + F->base), its constants K and the program counter pc.
+ * regs (= p->stack + F->base) and the program counter pc; its constants K
+ * are F->k, which every Lonala frame has from its start.
  * They are written back (F->pc = pc) before anything that may leave the
  * loop or look at the frames (calls, errors, yields), and reloaded after
  * anything that may move the stack or the frame array (RELOAD()).
@@ -174,17 +175,55 @@ static bool spread_tailcall_args(Proc *p, uint32_t at, uint32_t *nargs) {
     return true;
 }
 
+/* The fast path of a call of a closure with proto pr whose registers would
+ * start at stack[base] (its arguments being there already) needs room on
+ * both stacks, with the slack that clearing its registers may write into. */
+static inline bool vm_call_room(const Proc *p, uint32_t base, const Proto *pr) {
+    return p->nframes < p->frames_cap && (size_t)base + pr->nregs + CALL_CLEAR_SLACK <= p->stack_cap;
+}
+
 VmStatus vm_run(Proc *p) {
     Frame *F;
     const uint32_t *pc;
     Value *regs;
-    const Value *K;
+#define K (F->k)
 
+    /* The dispatch table: labels, or labels_calls once one of the inlined
+     * vars was redefined (see ARITH_OP). p->inlining_off is read again
+     * after anything of this process that may redefine a var (a def, a call
+     * out of this loop), when a message is taken (it may have been sent
+     * after a redefinition) and when vm_run starts (so at least once a time
+     * slice). */
+    static const void *const labels[OP__COUNT] = {
+#define X(name, words) [OP_##name] = &&L_##name,
+        LONA_OPCODES(X)
+#undef X
+    };
+    static const void *const labels_calls[OP__COUNT] = {
+#define X(name, words) [OP_##name] = OP_IS_ARITH(OP_##name) ? &&arith_call : &&L_##name,
+        LONA_OPCODES(X)
+#undef X
+    };
+    const void *const *dispatch = labels;
+#define CHECK_INLINING()                                                     \
+    do {                                                                     \
+        if (UNLIKELY(atomic_load_explicit(&p->inlining_off, memory_order_relaxed))) \
+            dispatch = labels_calls;                                         \
+    } while (0)
+/* r = the result of intrinsic d on nargs arguments from args: it costs a
+ * reduction, and it may have redefined a var. */
+#define CALL_NATIVE(r, d, args, nargs)                    \
+    do {                                                  \
+        r = (d)->fn(p, (args), (nargs));                  \
+        p->reductions--;                                  \
+        CHECK_INLINING();                                 \
+    } while (0)
 #define RELOAD()                                          \
     do {                                                  \
         F = &p->frames[p->nframes - 1];                   \
         regs = p->stack + F->base;                        \
-        K = closure_proto(regs[-1])->consts;              \
+        F->k = closure_proto(regs[-1])->consts;           \
+        CHECK_INLINING();                                 \
     } while (0)
 
     if (p->resume_kind != RESUME_NONE) {
@@ -194,28 +233,24 @@ VmStatus vm_run(Proc *p) {
     RELOAD();
     pc = F->pc;
 
-    static const void *const labels[OP__COUNT] = {
-#define X(name, words) [OP_##name] = &&L_##name,
-        LONA_OPCODES(X)
-#undef X
-    };
     uint32_t ins, A;
     Value slow_x, slow_y; /* operands of an arithmetic instruction for arith_slow, */
     uint32_t slow_n;      /* how many: 1 (inc, dec) or 2 */
-    Value call_fn;        /* for call_closure: the closure, */
+    Value ret_v;          /* for return_value: the value returned */
+    Value call_fn;        /* for call_general: the closure, */
     uint32_t call_nargs, call_dst; /* its argument count and result register */
 #define NEXT()                           \
     do {                                 \
         ins = *pc++;                     \
         A = ins >> 8;                    \
-        goto *labels[ins & 0xff];        \
+        goto *dispatch[ins & 0xff];      \
     } while (0)
 #define CASE(name) L_##name:
 /* Continue at the target of the label operand pc[k] (an offset from that
  * operand word, see opcodes.h). */
 #define JUMP_VIA(k)                             \
     do {                                        \
-        pc += (k) + (int32_t)pc[k];             \
+        pc += (k) + (int64_t)(int32_t)pc[k];    \
         NEXT();                                 \
     } while (0)
 #define RAISE() goto raise
@@ -277,13 +312,32 @@ VmStatus vm_run(Proc *p) {
         NEXT();
     }
 
+/* The fast path of a call of pr (its fixed arity: nargs) from register A,
+ * when vm_call_room says yes: clears the callee's registers past its
+ * arguments, pushes its frame and goes on there (the function's first
+ * instruction is a safe point). pc is past the call instruction. */
+#define CALL_FAST(pr, base, nargs, dst)                          \
+    do {                                                         \
+        F->pc = pc;                                              \
+        regs += A + 1;                                           \
+        call_clear_regs(regs, (nargs), (pr)->nregs);             \
+        F = call_push_frame(p, F + 1, (pr), (base), (dst));      \
+        pc = (pr)->code;                                         \
+        goto safepoint;                                          \
+    } while (0)
+
     CASE(CALL_SELF) {
-        /* A call of the running function (its fn* name): no type test. */
-        call_nargs = pc[0];
-        call_dst = pc[1];
+        /* A call of the running function (its fn* name) with its own fixed
+         * arity (the compiler emits it only then): no type or arity test. */
+        Value fn = regs[A] = regs[-1];
+        const Proto *pr = closure_proto(fn);
+        uint32_t nargs = pc[0], dst = pc[1], base = F->base + A + 1;
         pc += 2;
-        call_fn = regs[A] = regs[-1];
-        goto call_closure;
+        if (LIKELY(vm_call_room(p, base, pr))) CALL_FAST(pr, base, nargs, dst);
+        call_fn = fn;
+        call_nargs = nargs;
+        call_dst = dst;
+        goto call_general;
     }
 
     CASE(CALL) {
@@ -292,10 +346,13 @@ VmStatus vm_run(Proc *p) {
         Value f = regs[A];
     call_again:
         if (LIKELY(is_closure(f))) {
+            const Proto *pr = closure_proto(f);
+            uint32_t base = F->base + A + 1;
+            if (LIKELY(nargs == pr->fixed_arity && vm_call_room(p, base, pr))) CALL_FAST(pr, base, nargs, dst);
             call_fn = f;
             call_nargs = nargs;
             call_dst = dst;
-            goto call_closure;
+            goto call_general;
         }
         if (is_native(f)) {
             const IntrinsicDef *d = intrinsic_get(native_index(f));
@@ -305,8 +362,8 @@ VmStatus vm_run(Proc *p) {
                 RAISE();
             }
             F->pc = pc;
-            Value r = d->fn(p, &regs[A + 1], nargs);
-            p->reductions--;
+            Value r;
+            CALL_NATIVE(r, d, &regs[A + 1], nargs);
             if (UNLIKELY(is_control(r))) {
                 if (r == LV_EXC) RAISE();
                 if (r == LV_TAILCALL) {
@@ -344,30 +401,14 @@ VmStatus vm_run(Proc *p) {
         NEXT();
     }
 
-call_closure: {
-        /* Call closure call_fn, whose arguments are in the registers above
-         * A, from the instruction before pc. */
-        F->pc = pc;
-        F->k = K;
-        const Proto *pr = closure_proto(call_fn);
-        uint32_t base = F->base + A + 1;
-        /* Fast path: exact arity, room on both stacks (with the slack the
-         * clearing below may write into). */
-        if (LIKELY(call_nargs == pr->fixed_arity && p->nframes < p->frames_cap &&
-                   (size_t)base + pr->nregs + CALL_CLEAR_SLACK <= p->stack_cap)) {
-            Value *r = p->stack + base;
-            call_clear_regs(r, call_nargs, pr->nregs);
-            F = call_push_frame(p, pr, base, call_dst);
-            regs = r;
-            K = pr->consts;
-            pc = pr->code;
-            goto safepoint;
-        }
-        if (call_enter(p, call_fn, base, call_nargs, call_dst, false) == LV_EXC) RAISE();
-        RELOAD();
-        pc = F->pc;
-        goto safepoint;
-    }
+call_general:
+    /* Call closure call_fn, whose arguments are in the registers above A,
+     * from the instruction before pc, in the general way. */
+    F->pc = pc;
+    if (call_enter(p, call_fn, F->base + A + 1, call_nargs, call_dst, false) == LV_EXC) RAISE();
+    RELOAD();
+    pc = F->pc;
+    goto safepoint;
 
     CASE(TAILCALL) {
         uint32_t nargs = pc[0];
@@ -383,7 +424,7 @@ call_closure: {
             if (LIKELY(nargs == pr->fixed_arity && (size_t)base + pr->nregs + CALL_CLEAR_SLACK <= p->stack_cap)) {
                 call_clear_regs(regs, nargs, pr->nregs);
                 p->sp = base + pr->nregs;
-                K = pr->consts;
+                F->k = pr->consts;
                 pc = pr->code;
                 goto safepoint;
             }
@@ -400,8 +441,7 @@ call_closure: {
                 err_arity(p, f, nargs);
                 RAISE();
             }
-            r = d->fn(p, &regs[A + 1], nargs);
-            p->reductions--;
+            CALL_NATIVE(r, d, &regs[A + 1], nargs);
             if (UNLIKELY(is_control(r))) {
                 if (r == LV_EXC) RAISE();
                 if (r == LV_TAILCALL) {
@@ -441,23 +481,33 @@ call_closure: {
          * are cleared, so that what the last round held (a message, say)
          * is garbage by the next collection. */
         uint32_t nargs = pc[0];
-        for (uint32_t i = 0; i < nargs; i++) regs[i] = regs[A + i];
+        /* The first four moves are made whatever nargs (so that the usual
+         * loop needs no loop): those past nargs write registers that the
+         * clearing then sets to nil, and read no further than the room
+         * every frame has above its registers (CALL_CLEAR_SLACK). */
+        const Value *args = regs + A;
+        regs[0] = args[0];
+        regs[1] = args[1];
+        regs[2] = args[2];
+        regs[3] = args[3];
+        for (uint32_t i = 4; i < nargs; i++) regs[i] = args[i];
         call_clear_regs(regs, nargs, p->sp - F->base);
         pc += 1 + (int32_t)pc[1];
         goto safepoint;
     }
 
     CASE(RETURN) {
-        Value v = regs[A];
+        ret_v = regs[A];
+    return_value: ;
+        Value v = ret_v;
         Frame *below = F - 1;
         if (LIKELY(below->kind == FRAME_LONA)) {
             /* Fast path: back into a Lonala frame. */
             p->sp = F->saved_sp;
-            p->stack[below->base + F->ret_reg] = v;
             p->nframes--;
+            regs = p->stack + below->base;
+            regs[F->ret_reg] = v;
             F = below;
-            regs = p->stack + F->base;
-            K = F->k;
             pc = F->pc;
             NEXT();
         }
@@ -474,6 +524,7 @@ call_closure: {
     CASE(DEF) {
         uint32_t reg = pc[1] & NO_REG;
         vmop_def(p, K[pc[0]], reg == NO_REG ? LV_NONE : regs[reg], (pc[1] >> 24) & 1);
+        CHECK_INLINING();
         regs[A] = K[pc[0]];
         pc += 2;
         NEXT();
@@ -485,6 +536,7 @@ call_closure: {
             map_get(m, K_(process_bound)) == LV_NONE)
             m = map_put(p, m, K_(process_bound), LV_TRUE);
         var_set_meta(p->rt, K[A], m);
+        CHECK_INLINING();
         pc += 1;
         NEXT();
     }
@@ -627,24 +679,27 @@ call_closure: {
         JUMP_VIA(2);
     }
 
-    /* Arithmetic: fast path when the operands are fixnums and no inlined
-     * var was redefined; otherwise an ordinary call of the var's value (so
-     * redefining lona.core/+ is seen, as for any var), with the operands in
-     * slow_x, slow_y. Fixnums are added and compared in their tagged form:
+    /* Arithmetic: fast path when the operands are fixnums; otherwise an
+     * ordinary call of the var's value, with the operands in slow_x, slow_y.
+     * Once an inlined var is redefined, labels_calls sends every arithmetic
+     * instruction to that call (arith_call), so that redefining
+     * lona.core/+ is seen, as for any var. Fixnums are added and compared in their tagged form:
      * (2x+1) + 2y = 2(x+y)+1, and the order of tagged values is theirs, so
      * an overflow of the 64-bit operation is exactly a fixnum overflow. */
-#define OPND(w) (((w) & OPND_IMM) ? fix(((int32_t)((w) << 1)) >> 1) : regs[(w)])
 /* OPERANDS(a, b) loads both operands and says whether both are fixnums
  * (an immediate always is). */
 #define OPND_REG_IMM(a, b) Value a = regs[pc[0]], b = (Value)(int64_t)(int32_t)pc[1]; bool fixnums = is_fix(a)
-#define OPND_ANY(a, b) Value a = OPND(pc[0]), b = OPND(pc[1]); bool fixnums = is_fix(a) && is_fix(b)
-#define INLINED_OK (!atomic_load_explicit(&p->inlining_off, memory_order_relaxed))
-#define ARITH_OP(NAME, OPERANDS, BUILTIN, NARGS)                                        \
+#define OPND_ANY(a, b) Value a = regs[pc[0]], b = regs[pc[1]]; bool fixnums = is_fix(a) && is_fix(b)
+/* RET: the instruction is followed by RETURN A, done here too. */
+#define ARITH_OP(NAME, OPERANDS, BUILTIN, NARGS, RET)                                   \
     CASE(NAME) {                                                                        \
         OPERANDS(a, b);                                                                 \
         int64_t r;                                                                      \
-        if (LIKELY(fixnums) && !BUILTIN((int64_t)a, (int64_t)(b - 1), &r) &&                \
-            INLINED_OK) {                                                               \
+        if (LIKELY(fixnums) && !BUILTIN((int64_t)a, (int64_t)(b - 1), &r)) {              \
+            if (RET) {                                                                  \
+                ret_v = (Value)r;                                                       \
+                goto return_value;                                                      \
+            }                                                                           \
             regs[A] = (Value)r;                                                         \
             pc += 3;                                                                    \
             NEXT();                                                                     \
@@ -652,28 +707,37 @@ call_closure: {
         slow_x = a, slow_y = b, slow_n = NARGS;                                         \
         goto arith_slow;                                                                \
     }
-    ARITH_OP(ADD, OPND_ANY, __builtin_add_overflow, 2)
-    ARITH_OP(SUB, OPND_ANY, __builtin_sub_overflow, 2)
-    ARITH_OP(ADD_I, OPND_REG_IMM, __builtin_add_overflow, 2)
-    ARITH_OP(SUB_I, OPND_REG_IMM, __builtin_sub_overflow, 2)
+    ARITH_OP(ADD, OPND_ANY, __builtin_add_overflow, 2, false)
+    ARITH_OP(SUB, OPND_ANY, __builtin_sub_overflow, 2, false)
+    ARITH_OP(ADD_I, OPND_REG_IMM, __builtin_add_overflow, 2, false)
+    ARITH_OP(SUB_I, OPND_REG_IMM, __builtin_sub_overflow, 2, false)
+    ARITH_OP(ADD_RET, OPND_ANY, __builtin_add_overflow, 2, true)
+    ARITH_OP(SUB_RET, OPND_ANY, __builtin_sub_overflow, 2, true)
+    ARITH_OP(ADD_I_RET, OPND_REG_IMM, __builtin_add_overflow, 2, true)
+    ARITH_OP(SUB_I_RET, OPND_REG_IMM, __builtin_sub_overflow, 2, true)
 #define OPND_ONE(a, b) Value a = regs[pc[0]], b = fix(1); bool fixnums = is_fix(a)
-    ARITH_OP(INC, OPND_ONE, __builtin_add_overflow, 1)
-    ARITH_OP(DEC, OPND_ONE, __builtin_sub_overflow, 1)
+    ARITH_OP(INC, OPND_ONE, __builtin_add_overflow, 1, false)
+    ARITH_OP(DEC, OPND_ONE, __builtin_sub_overflow, 1, false)
 
-    /* BRANCH: the next instruction is T_TRUTHY A L, decided here too.
+    /* BRANCH: the next instruction is T_TRUTHY A L, decided here too (A
+     * still receives the boolean: it may be a local the code reads).
      * WORDS: the operands compare as words, not only when both are fixnums:
      * for `=`, also when either is an immediate equal only to itself (a
      * pid, keyword, nil...; see lv_is_word_eq). */
 #define COMPARE_OP(NAME, OPER, OPERANDS, BRANCH, WORDS)                       \
     CASE(NAME) {                                                              \
         OPERANDS(a, b);                                                       \
-        if (LIKELY(fixnums || (WORDS && (lv_is_word_eq(a) || lv_is_word_eq(b)))) && INLINED_OK) { \
+        if (LIKELY(fixnums || (WORDS && (lv_is_word_eq(a) || lv_is_word_eq(b))))) { \
             bool t = (int64_t)a OPER (int64_t)b;                      \
-            regs[A] = lv_bool(t);                                     \
             pc += 3;                                                  \
-            if (BRANCH) {                                             \
-                if (t) pc += 2;                                       \
-                else JUMP_VIA(1);                                     \
+            if (!BRANCH) {                                            \
+                regs[A] = lv_bool(t);                                 \
+            } else if (t) {                                           \
+                regs[A] = LV_TRUE;                                    \
+                pc += 2;                                              \
+            } else {                                                  \
+                regs[A] = LV_FALSE;                                   \
+                JUMP_VIA(1);                                          \
             }                                                         \
             NEXT();                                                   \
         }                                                             \
@@ -690,6 +754,18 @@ call_closure: {
     COMPARE_VARIANTS(GT, >, false)
     COMPARE_VARIANTS(GE, >=, false)
     COMPARE_VARIANTS(NUMEQ, ==, true)
+
+arith_call: {
+        /* Any arithmetic instruction once inlining is off (labels_calls):
+         * its operands, read as its fast path reads them, go to its var. */
+        Opcode op = (Opcode)(pc[-1] & 0xff);
+        slow_x = regs[pc[0]];
+        slow_n = op == OP_INC || op == OP_DEC ? 1 : 2;
+        if (slow_n == 1) slow_y = fix(1);
+        else if (OP_HAS_IMM(op)) slow_y = (Value)(int64_t)(int32_t)pc[1];
+        else slow_y = regs[pc[1]];
+        goto arith_slow;
+    }
 
 arith_slow: {
         /* An ordinary call of the var's value, in a call block placed
@@ -716,8 +792,8 @@ arith_slow: {
         if (is_native(fv)) {
             const IntrinsicDef *d = intrinsic_get(native_index(fv));
             if (n >= d->min_arity && n <= d->max_arity) {
-                Value r = d->fn(p, &regs[blk + 1], n);
-                p->reductions--;
+                Value r;
+                CALL_NATIVE(r, d, &regs[blk + 1], n);
                 if (r == LV_EXC) RAISE();
                 if (!is_control(r)) {
                     regs[dst] = r;
@@ -728,7 +804,6 @@ arith_slow: {
             RAISE();
         }
         if (is_closure(fv)) {
-            F->k = K;
             if (call_enter(p, fv, F->base + blk + 1, n, dst, false) == LV_EXC) RAISE();
             RELOAD();
             pc = F->pc;
@@ -769,6 +844,7 @@ arith_slow: {
     }
     CASE(RECV_ACCEPT) {
         recv_accept(p, &regs[A]);
+        CHECK_INLINING(); /* the message may come after a redefinition */
         NEXT();
     }
     CASE(RECV_SKIP) {
