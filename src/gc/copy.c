@@ -116,11 +116,18 @@ CopySize term_flat_size(const LitArea *lit, Value v) {
     return r;
 }
 
-/* The off-heap part of a copied binary or bytebuf at dst (value nv). */
+/* The off-heap part of a copied binary or bytebuf at dst (value nv): a
+ * new reference or buffer, dropped by whoever owns the copy: dest_heap
+ * (its off-heap list) when given, else the literal area when the copy is
+ * in it (lit_free), else the message fragment the copy is in
+ * (heap_frag_release, or the heap that adopts the fragment). */
 static void copy_offheap(const LitArea *lit, Value *dst, Value nv, Heap *dest_heap) {
+    bool in_lit = !dest_heap && lit_contains(lit, dst);
     if (hdr_type(dst[0]) == T_BINREF) {
-        refbin_retain((RefBin *)(uintptr_t)dst[1 + BINREF_BIN]);
+        RefBin *rb = (RefBin *)(uintptr_t)dst[1 + BINREF_BIN];
+        refbin_retain(rb);
         if (dest_heap) heap_track_offheap(dest_heap, nv, dst[1 + BINREF_LEN]);
+        else if (in_lit) lit_hold_refbin((LitArea *)lit, rb);
         return;
     }
     ByteBuf *old = (ByteBuf *)(uintptr_t)dst[1 + BYTEBUF_BUF];
@@ -128,10 +135,8 @@ static void copy_offheap(const LitArea *lit, Value *dst, Value nv, Heap *dest_he
     b->size = old->size;
     memcpy(b->bytes, old->bytes, old->size);
     dst[1 + BYTEBUF_BUF] = (Value)(uintptr_t)b;
-    if (dest_heap)
-        heap_track_offheap(dest_heap, nv, b->size);
-    else
-        lit_own((LitArea *)lit, b);
+    if (dest_heap) heap_track_offheap(dest_heap, nv, b->size);
+    else if (in_lit) lit_own((LitArea *)lit, b);
 }
 
 /* Copy one object to *top; returns its new Value. Most objects are a few

@@ -27,9 +27,11 @@ typedef struct CopySize {
 
 CopySize term_flat_size(const LitArea *lit, Value v);
 /* Copy v into block (at least term_flat_size words). Off-heap objects of the
- * copy are linked into dest_heap's list when dest_heap is non-NULL; for the
- * literal area (dest_heap NULL) bytebufs are duplicated and binaries get a
- * reference that is never dropped. */
+ * copy are linked into dest_heap's list when dest_heap is non-NULL. With
+ * dest_heap NULL, a block in the literal area hands them to the area
+ * (freed with it); any other block is a message fragment, which drops them
+ * when released or adopted by a heap. Bytebufs are duplicated, binaries
+ * get a reference. */
 Value term_copy_flat(const LitArea *lit, Value v, Value *block, Heap *dest_heap);
 
 #endif

@@ -35,19 +35,26 @@ void lit_init(LitArea *a) {
 #endif
 }
 
-void lit_own(LitArea *a, void *buf) {
+/* Append p to a growable array of pointers (under a->lock). */
+static void ptrs_push(LitArea *a, void ***items, size_t *len, size_t *cap, void *p) {
     pthread_mutex_lock(&a->lock);
-    if (a->nowned == a->capowned) {
-        a->capowned = a->capowned ? a->capowned * 2 : 16;
-        a->owned = xrealloc(a->owned, a->capowned * sizeof(void *));
+    if (*len == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        *items = xrealloc(*items, *cap * sizeof(void *));
     }
-    a->owned[a->nowned++] = buf;
+    (*items)[(*len)++] = p;
     pthread_mutex_unlock(&a->lock);
 }
+
+void lit_own(LitArea *a, void *buf) { ptrs_push(a, &a->owned, &a->nowned, &a->capowned, buf); }
+
+void lit_hold_refbin(LitArea *a, RefBin *b) { ptrs_push(a, &a->refbins, &a->nrefbins, &a->caprefbins, b); }
 
 void lit_free(LitArea *a) {
     for (size_t i = 0; i < a->nowned; i++) free(a->owned[i]);
     free(a->owned);
+    for (size_t i = 0; i < a->nrefbins; i++) refbin_release(a->refbins[i]);
+    free(a->refbins);
 #if defined(__SANITIZE_ADDRESS__)
     __lsan_unregister_root_region(a->base, a->reserved);
 #endif

@@ -26,9 +26,12 @@ typedef struct LitArea {
     char *top;
     void **owned;     /* malloc'd buffers of literal bytebufs, freed with the area */
     size_t nowned, capowned;
+    void **refbins;   /* RefBins of literal binaries: one reference each, dropped with the area */
+    size_t nrefbins, caprefbins;
 } LitArea;
 
 struct Runtime;
+struct RefBin;
 
 void lit_init(LitArea *a);
 void lit_free(LitArea *a);
@@ -41,9 +44,12 @@ static inline bool lit_contains(const LitArea *a, const void *p) {
 
 /* Remember a malloc'd buffer a literal owns. Thread-safe. */
 void lit_own(LitArea *a, void *buf);
+/* Remember a reference to a RefBin that a literal holds (taken by the
+ * caller); lit_free drops it. Thread-safe. */
+void lit_hold_refbin(LitArea *a, struct RefBin *b);
 
 /* Deep-copy a value into the literal area (shares what is already there).
- * Off-heap binaries get an extra reference that is never dropped. */
+ * Off-heap binaries get an extra reference, held until the area is freed. */
 Value lit_copy(struct Runtime *rt, Value v);
 
 #endif

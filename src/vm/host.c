@@ -57,13 +57,13 @@ void host_release(Proc *p) {
     }
 }
 
+/* The HostLink is not freed here but with the process (proc_free_bare):
+ * an exit signal that arrived between calls may have a worker ending the
+ * process right now, and that worker hands it to the host (hand_to_host)
+ * after host_claim has already seen it exited; the worker's reference
+ * keeps the process, and so the link, alive until it is done. */
 void host_proc_free(Proc *p) {
-    HostLink *h = p->host;
     if (host_claim(p)) exit_process(p, K_(normal));
-    p->host = NULL;
-    pthread_mutex_destroy(&h->lock);
-    pthread_cond_destroy(&h->cond);
-    free(h);
     proc_unref(p);
 }
 
