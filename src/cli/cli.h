@@ -8,10 +8,6 @@ typedef struct CliOptions {
     unsigned schedulers;
 } CliOptions;
 
-/* Executes the command again with malloc tuned for many processes, unless
- * it already is (see memtune.c); returns if it does not. */
-void cli_tune_malloc(char **argv);
-
 int cli_run(const CliOptions *o, const char *file, int argc, char **argv);
 int cli_eval(const CliOptions *o, const char *expr);
 int cli_repl(const CliOptions *o);

@@ -23,7 +23,6 @@ static void usage(FILE *out) {
 }
 
 int main(int argc, char **argv) {
-    cli_tune_malloc(argv);
     CliOptions opts = {0};
     int i = 1;
     while (i < argc && strncmp(argv[i], "--", 2) == 0) {
