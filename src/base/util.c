@@ -85,3 +85,10 @@ char *buf_take(Buf *b) {
     buf_init(b);
     return d;
 }
+
+void *grow_inline(void *items, const void *inline_items, size_t n, size_t new_cap, size_t elem) {
+    if (items != inline_items) return xrealloc(items, new_cap * elem);
+    void *fresh = xmalloc(new_cap * elem);
+    memcpy(fresh, items, n * elem);
+    return fresh;
+}

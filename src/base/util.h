@@ -23,6 +23,12 @@ _Noreturn void lona_panic(const char *fmt, ...) __attribute__((format(printf, 1,
 #define LIKELY(x) __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 
+/* An array that starts in a fixed buffer (a struct's or the C stack's)
+ * and moves to the heap when it outgrows it: returns an array of new_cap
+ * elements of elem bytes holding the first n of items, freeing items
+ * unless it is the inline one. */
+void *grow_inline(void *items, const void *inline_items, size_t n, size_t new_cap, size_t elem);
+
 /* A growable byte buffer; always NUL-terminated after any append. */
 typedef struct Buf {
     char *data;

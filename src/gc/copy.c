@@ -42,12 +42,8 @@ static void ws_init(WorkStack *s) {
 }
 
 static void ws_grow(WorkStack *s) {
-    size_t cap = s->cap * 2;
-    Value *items = xmalloc(cap * sizeof(Value));
-    memcpy(items, s->items, s->len * sizeof(Value));
-    if (s->items != s->inline_items) free(s->items);
-    s->items = items;
-    s->cap = cap;
+    s->items = grow_inline(s->items, s->inline_items, s->len, s->cap * 2, sizeof(Value));
+    s->cap *= 2;
 }
 
 static inline void ws_push(WorkStack *s, Value v) {

@@ -41,21 +41,13 @@ void proc_dealloc(Proc *p) {
     blockpool_free(p, bound_proc_pool);
 }
 
-/* Grow an array that may still be the one inside the Proc. */
-static void *grow_array(void *items, const void *inline_items, size_t old_n, size_t new_n, size_t size) {
-    if (items != inline_items) return xrealloc(items, new_n * size);
-    void *fresh = xmalloc(new_n * size);
-    memcpy(fresh, items, old_n * size);
-    return fresh;
-}
-
 void proc_grow_stack(Proc *p, uint32_t cap) {
-    p->stack = grow_array(p->stack, p->stack0, p->stack_cap, cap, sizeof(Value));
+    p->stack = grow_inline(p->stack, p->stack0, p->stack_cap, cap, sizeof(Value));
     p->stack_cap = cap;
 }
 
 void proc_grow_frames(Proc *p, uint32_t cap) {
-    p->frames = grow_array(p->frames, p->frames0, p->frames_cap, cap, sizeof(Frame));
+    p->frames = grow_inline(p->frames, p->frames0, p->frames_cap, cap, sizeof(Frame));
     p->frames_cap = cap;
 }
 

@@ -72,15 +72,8 @@ static void st_free(RdState *s) {
 
 /* Grow one of the two stacks, moving it off the C stack the first time. */
 static void *grow(void *buf, void *local, size_t *cap, size_t elem) {
-    size_t ncap = *cap * 2;
-    void *n;
-    if (buf == local) {
-        n = xmalloc(ncap * elem);
-        memcpy(n, buf, *cap * elem);
-    } else {
-        n = xrealloc(buf, ncap * elem);
-    }
-    *cap = ncap;
+    void *n = grow_inline(buf, local, *cap, *cap * 2, elem);
+    *cap *= 2;
     return n;
 }
 

@@ -99,15 +99,14 @@ static uint64_t hash_finish(NestFrame *f) {
 /* Collections hashed lately in one lv_hash call, by address (nothing
  * moves during the call). Cleared on first use only, so that a flat
  * collection pays nothing. */
-#define SEEN_SLOTS 32
 
 typedef struct HashSeen {
     bool ready;
-    Value coll[SEEN_SLOTS];
-    uint64_t hash[SEEN_SLOTS];
+    Value coll[PAIR_MEMO_SLOTS];
+    uint64_t hash[PAIR_MEMO_SLOTS];
 } HashSeen;
 
-static inline size_t seen_slot(Value a, Value b) { return mix64(a ^ (b * 31)) % SEEN_SLOTS; }
+static inline size_t seen_slot(Value a, Value b) { return mix64(a ^ (b * 31)) % PAIR_MEMO_SLOTS; }
 
 static bool hash_seen(const HashSeen *seen, Value coll, uint64_t *h) {
     size_t i = seen_slot(coll, 0);
@@ -217,12 +216,8 @@ typedef struct EqStack {
 
 static EqFrame *eq_push(EqStack *s) {
     if (s->n == s->cap) {
-        size_t ncap = s->cap * 2;
-        EqFrame *nf = xmalloc(ncap * sizeof *nf);
-        memcpy(nf, s->f, s->n * sizeof *nf);
-        if (s->f != s->local) free(s->f);
-        s->f = nf;
-        s->cap = ncap;
+        s->f = grow_inline(s->f, s->local, s->n, s->cap * 2, sizeof *s->f);
+        s->cap *= 2;
     }
     return &s->f[s->n++];
 }
@@ -309,31 +304,24 @@ static bool eq_start(EqStack *s, Value a, Value b) {
     return true;
 }
 
-/* Pairs of collections lately compared in one lv_equal call. Equality is
- * the conjunction of all the pairs met, so a pair met again adds nothing:
- * the first one is being or has been checked. */
-typedef struct EqSeen {
-    bool ready;
-    Value a[SEEN_SLOTS], b[SEEN_SLOTS];
-} EqSeen;
-
-/* True if (a, b) was met lately; remembers it otherwise. */
-static bool eq_seen(EqSeen *seen, Value a, Value b) {
-    if (!seen->ready) {
-        memset(seen->a, 0, sizeof seen->a);
-        seen->ready = true;
+bool pair_memo_seen(PairMemo *memo, Value a, Value b) {
+    if (!memo->ready) {
+        memset(memo->a, 0, sizeof memo->a); /* 0 is no Value */
+        memo->ready = true;
     }
     size_t i = seen_slot(a, b);
-    if (seen->a[i] == a && seen->b[i] == b) return true;
-    seen->a[i] = a;
-    seen->b[i] = b;
+    if (memo->a[i] == a && memo->b[i] == b) return true;
+    memo->a[i] = a;
+    memo->b[i] = b;
     return false;
 }
 
 bool lv_equal(Value a, Value b) {
     int r = eq_shallow(a, b);
     if (r != EQ_DEEP) return r == EQ_TRUE;
-    EqSeen seen; /* the top pair cannot come again: values hold no cycles */
+    /* Equality is the conjunction of all the pairs met, so a pair met
+     * again adds nothing; the top pair cannot come again (no cycles). */
+    PairMemo seen;
     seen.ready = false;
     EqStack s = {.n = 0, .cap = ARRAY_LEN(s.local)};
     s.f = s.local;
@@ -356,7 +344,7 @@ bool lv_equal(Value a, Value b) {
         r = eq_shallow(x, y);
         if (r == EQ_FALSE)
             ok = false;
-        else if (r == EQ_DEEP && !eq_seen(&seen, x, y))
+        else if (r == EQ_DEEP && !pair_memo_seen(&seen, x, y))
             ok = eq_start(&s, x, y);
     }
     if (s.f != s.local) free(s.f);

@@ -36,6 +36,19 @@ static inline bool lv_equal_inline(Value a, Value b) {
     return lv_equal(a, b);
 }
 
+/* Pairs of collections met lately in one walk over two values (=,
+ * compare): values share parts freely ([a a] holds a once), and a walk
+ * that skips a pair met again takes time in proportion to the distinct
+ * parts, not to the paths through them. A small direct-mapped table,
+ * cleared on first use only. */
+#define PAIR_MEMO_SLOTS 32
+typedef struct PairMemo {
+    bool ready;
+    Value a[PAIR_MEMO_SLOTS], b[PAIR_MEMO_SLOTS];
+} PairMemo;
+/* True if (a, b) was met lately; remembers it otherwise. */
+bool pair_memo_seen(PairMemo *memo, Value a, Value b);
+
 /* The keyword `type` returns for v (spec 3). */
 Value lv_type_keyword(Value v);
 

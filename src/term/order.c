@@ -16,6 +16,7 @@
 
 #include "base/util.h"
 #include "term/coll.h"
+#include "term/equal.h"
 #include "term/num.h"
 
 enum { OK_NONE, OK_NIL, OK_BOOL, OK_NUM, OK_CHAR, OK_STRING, OK_KEYWORD, OK_SYMBOL, OK_LIST,
@@ -96,8 +97,6 @@ static int ord_shallow(const AtomTable *atoms, Value a, Value b) {
     }
 }
 
-#define SEEN_SLOTS 32
-
 typedef struct OrdFrame {
     CollCur a, b;
 } OrdFrame;
@@ -106,31 +105,13 @@ typedef struct OrdStack {
     OrdFrame *f;
     size_t n, cap;
     OrdFrame local[8];
-    bool seen_ready;
-    Value seen_a[SEEN_SLOTS], seen_b[SEEN_SLOTS];
+    PairMemo seen;
 } OrdStack;
-
-/* True if the pair (a, b) was met lately; remembers it otherwise. */
-static bool ord_seen(OrdStack *s, Value a, Value b) {
-    if (!s->seen_ready) {
-        memset(s->seen_a, 0, sizeof s->seen_a); /* 0 is no Value */
-        s->seen_ready = true;
-    }
-    size_t i = (size_t)((a ^ (b * 31)) * UINT64_C(0x9e3779b97f4a7c15) >> 59) % SEEN_SLOTS;
-    if (s->seen_a[i] == a && s->seen_b[i] == b) return true;
-    s->seen_a[i] = a;
-    s->seen_b[i] = b;
-    return false;
-}
 
 static void ord_push(OrdStack *s, Value a, Value b) {
     if (s->n == s->cap) {
-        size_t ncap = s->cap * 2;
-        OrdFrame *nf = xmalloc(ncap * sizeof *nf);
-        memcpy(nf, s->f, s->n * sizeof *nf);
-        if (s->f != s->local) free(s->f);
-        s->f = nf;
-        s->cap = ncap;
+        s->f = grow_inline(s->f, s->local, s->n, s->cap * 2, sizeof *s->f);
+        s->cap *= 2;
     }
     OrdFrame *f = &s->f[s->n++];
     coll_cur_init(&f->a, a);
@@ -146,7 +127,7 @@ int lv_compare(const AtomTable *atoms, Value a, Value b, Value *bad_a, Value *ba
         *bad_b = b;
     }
     if (r != ORD_DEEP) return r;
-    OrdStack s = {.n = 0, .cap = ARRAY_LEN(s.local), .seen_ready = false};
+    OrdStack s = {.n = 0, .cap = ARRAY_LEN(s.local), .seen.ready = false};
     s.f = s.local;
     ord_push(&s, a, b);
     r = 0;
@@ -164,7 +145,7 @@ int lv_compare(const AtomTable *atoms, Value a, Value b, Value *bad_a, Value *ba
         r = ord_shallow(atoms, x, y);
         if (r == ORD_DEEP) {
             r = 0;
-            if (!ord_seen(&s, x, y)) ord_push(&s, x, y);
+            if (!pair_memo_seen(&s.seen, x, y)) ord_push(&s, x, y);
         } else if (r == ORDER_NONE) {
             *bad_a = x;
             *bad_b = y;
