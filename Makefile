@@ -13,8 +13,8 @@ BUILD := $(BUILDDIR)/$(MODE)
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter
 CSTD := -std=gnu17
 CFLAGS_release := -O2 -g
-CFLAGS_debug := -O0 -g3
-CFLAGS_asan := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+CFLAGS_debug := -O0 -g3 -DLONA_DEBUG
+CFLAGS_asan := -O1 -g -DLONA_DEBUG -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 CFLAGS_tsan := -O1 -g -fsanitize=thread
 CFLAGS_fuzz := -O1 -g -fsanitize=fuzzer-no-link,address,undefined
 LDFLAGS_asan := -fsanitize=address,undefined
@@ -76,9 +76,14 @@ $(BUILD)/unit/%: test/unit/%.c $(BUILD)/liblona.a
 demo: $(BUILD)/lona
 	$(BUILD)/lona run examples/demo.lona
 
-# One mode's tests: C unit tests, Lonala tests, doctests.
+# One mode's tests: C unit tests, Lonala tests, command-line tests, the
+# scheduler stress suite (fewer and smaller rounds under the sanitizers),
+# doctests.
+STRESS_asan := 1 4
+STRESS_tsan := 1 50
+STRESS_ARGS = $(or $(STRESS_$(MODE)),3 1)
 test-one: $(BUILD)/lona $(UNIT_BINS)
-	@sh scripts/run-tests.sh $(BUILD)
+	@STRESS_ROUNDS=$(word 1,$(STRESS_ARGS)) STRESS_DIVISOR=$(word 2,$(STRESS_ARGS)) sh scripts/run-tests.sh $(BUILD)
 
 test:
 	@$(MAKE) --no-print-directory MODE=release test-one
@@ -91,8 +96,9 @@ TSAN_TESTS := test/lona/exit_test.lona test/lona/messaging_test.lona test/lona/r
 	test/lona/server_test.lona test/lona/supervisor_test.lona test/lona/stress_test.lona
 tsan-one: $(BUILD)/lona
 	@{ TSAN_OPTIONS="halt_on_error=1 exitcode=66" $(BUILD)/lona test $(TSAN_TESTS) && \
-	   TSAN_OPTIONS="halt_on_error=1 exitcode=66" sh test/cli/stdin_test.sh $(BUILD)/lona; } > $(BUILD)/tsan.log 2>&1; \
-	 rc=$$?; grep -E '^(stdin_test: )?[0-9]+ passed' $(BUILD)/tsan.log | sed 's/^/tsan: /'; \
+	   TSAN_OPTIONS="halt_on_error=1 exitcode=66" sh test/cli/stdin_test.sh $(BUILD)/lona && \
+	   TSAN_OPTIONS="halt_on_error=1 exitcode=66" sh test/sched/stress.sh $(BUILD)/lona $(STRESS_tsan); } > $(BUILD)/tsan.log 2>&1; \
+	 rc=$$?; grep -E '^(stdin_test: |stress: )?[0-9]+ passed' $(BUILD)/tsan.log | sed 's/^/tsan: /'; \
 	 [ $$rc -eq 0 ] || { tail -n 60 $(BUILD)/tsan.log; exit 1; }
 
 tsan:

@@ -32,6 +32,11 @@ for t in test/cli/*_test.sh; do
     count "$(basename "$t")" $?
 done
 
+# The scheduler stress suite: STRESS_ROUNDS runs of each program on 1, 2
+# and 4 schedulers, sizes divided by STRESS_DIVISOR (sanitizer builds).
+sh test/sched/stress.sh "$lona" "${STRESS_ROUNDS:-3}" "${STRESS_DIVISOR:-1}"
+count "scheduler stress" $?
+
 if ls docs/*.md >/dev/null 2>&1; then
     "$lona" doctest docs/*.md
     count "lona doctest" $?

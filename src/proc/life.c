@@ -64,7 +64,10 @@ Proc *proc_create(Runtime *rt, const SpawnOpts *o, Proc *parent) {
     sigq_init(&p->sigq);
     pthread_mutex_init(&p->info_lock, NULL);
     atomic_init(&p->refs, 1);
-    atomic_init(&p->state, PS_IDLE);
+    /* Born QUEUED: its place in a run queue is held for sched_start, so a
+     * waker that finds it first (through a name registered before the
+     * start) leaves it alone instead of queueing it a second time. */
+    atomic_init(&p->state, PS_QUEUED);
     p->local_id = atomic_fetch_add(&rt->next_pid, 1);
     p->pid = mk_pid(rt->realm_id, p->local_id);
     if (parent && parent->dict != LV_NIL) {

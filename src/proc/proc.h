@@ -49,7 +49,9 @@ enum { RESUME_NONE = 0, RESUME_REG, RESUME_RETURN };
  *   NOTIFIED  running, and a wake-up came meanwhile: re-queue, do not park
  *   EXITED    finished; signals to it are answered as for a dead process
  * A waker turns IDLE into QUEUED (and queues it) or RUNNING into NOTIFIED;
- * only the running thread leaves RUNNING/NOTIFIED. */
+ * only the running thread leaves RUNNING/NOTIFIED. A process is born
+ * QUEUED: sched_start queues it. The whole protocol, with its invariants,
+ * is in sched/sched.c. */
 enum { PS_IDLE = 0, PS_QUEUED, PS_RUNNING, PS_NOTIFIED, PS_EXITED };
 
 /* Why a process parked inside an intrinsic (p->park). */
@@ -108,6 +110,9 @@ typedef struct Proc {
     _Atomic int state;        /* PS_* */
     _Atomic int refs;         /* the table, queues, timers and senders hold references */
     struct Proc *rq_next;     /* run queue link */
+#ifdef LONA_DEBUG
+    _Atomic bool in_run_queue; /* checks that it is in at most one (sched.c) */
+#endif
     struct Worker *home;      /* scheduler that ran it last */
     struct HostLink *host;    /* a host thread waiting for a call into it */
 

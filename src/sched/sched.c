@@ -6,10 +6,39 @@
  * under the lock of the worker whose wheel holds it: the worker firing it
  * and the process cancelling it (perhaps from another worker, if it was
  * stolen) cannot both act on it.
- * A process is in at most one run queue (its state is QUEUED then, see
- * proc.h); state transitions use compare-and-swap so a wake-up racing with
- * a process parking is never lost: the parker moves RUNNING -> IDLE only if
- * nobody turned it into NOTIFIED meanwhile.
+ *
+ * The wake-up protocol. Proc.state (proc.h) changes only as follows:
+ *
+ *   (born) -> QUEUED       proc_create: the creator holds the queue's place
+ *                           until sched_start pushes it, so that a waker
+ *                           finding the process (its name or pid published
+ *                           early) leaves it alone
+ *   IDLE -> QUEUED         a waker (sched_claim_wake), who then pushes it
+ *   QUEUED -> RUNNING      the worker that popped it (run_one), and nobody else
+ *   RUNNING -> NOTIFIED    a waker, while it runs
+ *   RUNNING -> IDLE        the running worker parks it (CAS: fails if NOTIFIED)
+ *   RUNNING/NOTIFIED -> QUEUED   the running worker re-queues it
+ *   RUNNING/NOTIFIED -> EXITED   the running worker ends it
+ *   IDLE <-> RUNNING       a host thread takes and gives back a host process
+ *                           (vm/host.c), as a worker would
+ *
+ * Invariants, checked where they are cheap (SCHED_CHECK; LONA_DEBUG builds
+ * check more):
+ *   1. A process is in at most one run queue, and then its state is QUEUED.
+ *   2. Only the thread that moved a process to RUNNING runs it, pops its
+ *      signal queue or parks it.
+ *   3. No wake-up is lost: a waker pushes its signal (or sets its flag) and
+ *      then reads the state; the parker drains while RUNNING and then tries
+ *      RUNNING -> IDLE. Either the parker's drain sees the signal, or the
+ *      waker sees RUNNING (-> NOTIFIED, the park fails) or IDLE (-> QUEUED).
+ *      This needs a full barrier between the waker's push and its read of
+ *      the state (sched_claim_wake begins with one): without it the read may
+ *      be done before the push is visible (a store-load reordering that x86
+ *      allows), see QUEUED from before the process was popped, and leave a
+ *      process parked with a message in its queue.
+ *   4. A worker sleeps only after finding its queue empty under its lock;
+ *      an enqueuer pushes and reads `sleeping` under that same lock: the
+ *      check and the wait are one step as the enqueuer sees it.
  */
 #include "sched/sched.h"
 
@@ -28,6 +57,10 @@
 #include "sched/timer.h"
 #include "vm/runtime.h"
 #include "vm/vm.h"
+
+/* A broken invariant of the protocol above: a bug, never a user error. */
+#define SCHED_CHECK(c, ...) \
+    do { if (!(c)) lona_panic(__VA_ARGS__); } while (0)
 
 struct Worker {
     Sched *sched;
@@ -48,6 +81,8 @@ struct Worker {
     /* timers of the processes that parked here (receive :after, sleep...) */
     TimerWheel wheel;
     _Atomic uint64_t ntimers;  /* wheel.count, readable without the lock */
+    struct Proc **fired;       /* timers fired, to be woken (worker's thread) */
+    size_t nfired, capfired;
 };
 
 struct Sched {
@@ -63,6 +98,10 @@ struct Sched {
 
 static void rq_push(Worker *w, Proc *p) {
     unsigned lvl = p->priority;
+#ifdef LONA_DEBUG
+    SCHED_CHECK(!atomic_exchange(&p->in_run_queue, true), "process %llu queued twice", (unsigned long long)p->local_id);
+    SCHED_CHECK(atomic_load(&p->state) == PS_QUEUED, "queued process in state %d", atomic_load(&p->state));
+#endif
     p->rq_next = NULL;
     if (w->tail[lvl])
         w->tail[lvl]->rq_next = p;
@@ -85,6 +124,9 @@ static Proc *rq_pop(Worker *w) {
         }
         p->rq_next = NULL;
         w->len--;
+#ifdef LONA_DEBUG
+        atomic_store(&p->in_run_queue, false);
+#endif
         return p;
     }
     return NULL;
@@ -135,6 +177,8 @@ static void hand_to_host(Proc *p, int status) {
 }
 
 bool sched_claim_wake(Proc *p) {
+    /* Invariant 3: the caller's push must be visible before the state is read. */
+    atomic_thread_fence(memory_order_seq_cst);
     for (;;) {
         int st = atomic_load(&p->state);
         if (st == PS_IDLE) {
@@ -157,7 +201,7 @@ void sched_wake(Proc *p, Proc *by) {
 }
 
 void sched_start(Proc *p, Proc *by) {
-    atomic_store(&p->state, PS_QUEUED);
+    SCHED_CHECK(atomic_load(&p->state) == PS_QUEUED, "sched_start: state %d", atomic_load(&p->state));
     proc_ref(p);
     worker_enqueue(pick_worker(p->rt->sched, p, by), p);
 }
@@ -167,29 +211,40 @@ void sched_start(Proc *p, Proc *by) {
 static Proc *proc_of_timer(TimerNode *n) { return (Proc *)((char *)n - offsetof(Proc, timer)); }
 
 /* Called by the wheel, under w->lock: the timer is out of the wheel; the
- * process learns it is due, and goes on a list to be woken after unlock. */
+ * process learns it is due, and goes on the worker's list to be woken
+ * after unlock. The list is the worker's own, not a chain through the
+ * timer nodes: once timer_owner is cleared the process may run elsewhere
+ * and arm its timer again in another wheel, which rewrites its node. */
 static void timer_fired(void *ctx, TimerNode *n) {
-    TimerNode **due = ctx;
+    Worker *w = ctx;
     Proc *p = proc_of_timer(n);
+    n->next = n->prev = NULL;
     atomic_store(&p->timer_due, true);
     atomic_store_explicit(&p->timer_owner, NULL, memory_order_release);
-    n->next = *due;
-    *due = n;
+    if (w->nfired == w->capfired) {
+        w->capfired = w->capfired ? 2 * w->capfired : 64;
+        w->fired = xrealloc(w->fired, w->capfired * sizeof *w->fired);
+    }
+    w->fired[w->nfired++] = p;
+}
+
+/* Wake, after unlock, the processes timer_fired listed; each still holds
+ * the timer's reference. */
+static void wake_fired(Worker *w) {
+    size_t n = w->nfired;
+    w->nfired = 0;
+    for (size_t i = 0; i < n; i++) {
+        sched_wake(w->fired[i], NULL);
+        proc_unref(w->fired[i]); /* the timer's reference */
+    }
 }
 
 static void fire_timers(Worker *w, int64_t now) {
-    TimerNode *due = NULL;
     pthread_mutex_lock(&w->lock);
-    wheel_advance(&w->wheel, now / 1000000, timer_fired, &due);
+    wheel_advance(&w->wheel, now / 1000000, timer_fired, w);
     atomic_store_explicit(&w->ntimers, w->wheel.count, memory_order_relaxed);
     pthread_mutex_unlock(&w->lock);
-    while (due) {
-        Proc *p = proc_of_timer(due);
-        due = due->next;
-        p->timer.next = p->timer.prev = NULL;
-        sched_wake(p, NULL);
-        proc_unref(p); /* the timer's reference */
-    }
+    wake_fired(w);
 }
 
 /* A process parking with a deadline: its timer goes into this worker's
@@ -239,9 +294,22 @@ static Proc *steal(Worker *self) {
     return NULL;
 }
 
+/* RUNNING -> IDLE, true; or, woken while running (NOTIFIED), back into
+ * the queue to look again, keeping the queue's reference, false. */
+static bool park(Worker *w, Proc *p) {
+    int expect = PS_RUNNING;
+    if (atomic_compare_exchange_strong(&p->state, &expect, PS_IDLE)) return true;
+    SCHED_CHECK(expect == PS_NOTIFIED, "park: process %llu in state %d", (unsigned long long)p->local_id, expect);
+    atomic_store(&p->state, PS_QUEUED);
+    worker_enqueue(w, p);
+    return false;
+}
+
 static void run_one(Worker *w, Proc *p) {
+    int was = PS_QUEUED;
+    SCHED_CHECK(atomic_compare_exchange_strong(&p->state, &was, PS_RUNNING), "run_one: process %llu in state %d",
+                (unsigned long long)p->local_id, was);
     p->home = w;
-    atomic_store(&p->state, PS_RUNNING);
     p->reductions = VM_BUDGET;
     int32_t budget = p->reductions;
     sig_drain(p);
@@ -269,21 +337,16 @@ static void run_one(Worker *w, Proc *p) {
             return;
         }
         arm_timer(w, p);
-        int expect = PS_RUNNING;
-        if (!atomic_compare_exchange_strong(&p->state, &expect, PS_IDLE)) {
-            /* woken while running: look again */
-            atomic_store(&p->state, PS_QUEUED);
-            worker_enqueue(w, p);
-            return;
-        }
-        proc_unref(p); /* the queue's reference */
+        if (park(w, p)) proc_unref(p); /* the queue's reference */
         return;
     }
     case VM_DONE:
         if (p->host) {
-            atomic_store(&p->state, PS_IDLE);
+            /* Between calls the host process parks as any other, so that a
+             * signal that came while it ran is acted on now. */
+            bool parked = park(w, p);
             hand_to_host(p, VM_DONE);
-            proc_unref(p);
+            if (parked) proc_unref(p);
             return;
         }
         p->exit_reason = K_(normal);
@@ -400,13 +463,9 @@ void sched_stop(Sched *s) {
         Worker *w = &s->workers[i];
         Proc *p;
         while ((p = rq_pop(w)) != NULL) proc_unref(p);
-        TimerNode *due = NULL;
-        wheel_drain(&w->wheel, timer_fired, &due);
-        while (due) {
-            Proc *q = proc_of_timer(due);
-            due = due->next;
-            proc_unref(q);
-        }
+        wheel_drain(&w->wheel, timer_fired, w);
+        for (size_t k = 0; k < w->nfired; k++) proc_unref(w->fired[k]);
+        w->nfired = 0;
     }
 }
 
@@ -418,6 +477,7 @@ void sched_free(Sched *s) {
         fragpool_destroy(&w->frag_pool);
         blockpool_destroy(&w->proc_pool);
         free(w->gc_scratch);
+        free(w->fired);
         pthread_mutex_destroy(&w->lock);
         pthread_cond_destroy(&w->wakeup);
     }

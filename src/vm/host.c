@@ -28,6 +28,7 @@
 
 Proc *host_proc_new(Runtime *rt) {
     Proc *p = proc_create(rt, NULL, NULL);
+    atomic_store(&p->state, PS_IDLE); /* never queued by sched_start: host_call wakes it */
     proc_ref(p); /* the host's reference */
     HostLink *h = xcalloc(1, sizeof *h);
     pthread_mutex_init(&h->lock, NULL);
