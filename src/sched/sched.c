@@ -31,11 +31,12 @@
  *      then reads the state; the parker drains while RUNNING and then tries
  *      RUNNING -> IDLE. Either the parker's drain sees the signal, or the
  *      waker sees RUNNING (-> NOTIFIED, the park fails) or IDLE (-> QUEUED).
- *      This needs a full barrier between the waker's push and its read of
- *      the state (sched_claim_wake begins with one): without it the read may
- *      be done before the push is visible (a store-load reordering that x86
- *      allows), see QUEUED from before the process was popped, and leave a
- *      process parked with a message in its queue.
+ *      The waker's read of the state must be an atomic read-modify-write
+ *      (sched_claim_wake): a plain load may be done before its push is
+ *      visible (a store-load reordering that x86 allows), read a QUEUED
+ *      from before the process was popped, and leave a process parked with
+ *      a message in its queue. A write, even of the same value, is read by
+ *      whoever changes the state next, who then sees the push too.
  *   4. A worker sleeps only after finding its queue empty under its lock;
  *      an enqueuer pushes and reads `sleeping` under that same lock: the
  *      check and the wait are one step as the enqueuer sees it.
@@ -177,13 +178,21 @@ static void hand_to_host(Proc *p, int status) {
 }
 
 bool sched_claim_wake(Proc *p) {
-    /* Invariant 3: the caller's push must be visible before the state is read. */
-    atomic_thread_fence(memory_order_seq_cst);
+    /* Parked: the common case, one compare-and-swap. */
+    int st = PS_IDLE;
+    if (atomic_compare_exchange_strong(&p->state, &st, PS_QUEUED)) {
+        proc_ref(p); /* the run queue's reference */
+        return true;
+    }
+    /* Invariant 3: read the state with a write (or-ing nothing), so that
+     * the thread that moves it on next reads our write, and with it sees
+     * the signal we pushed before. A plain load could be done before the
+     * push is visible and read a QUEUED from before the process was popped. */
+    st = atomic_fetch_or(&p->state, 0);
     for (;;) {
-        int st = atomic_load(&p->state);
         if (st == PS_IDLE) {
             if (atomic_compare_exchange_weak(&p->state, &st, PS_QUEUED)) {
-                proc_ref(p); /* the run queue's reference */
+                proc_ref(p);
                 return true;
             }
         } else if (st == PS_RUNNING) {
