@@ -162,7 +162,16 @@ static void handle_exit_signal(Proc *p, Signal *s) {
     }
 }
 
+static void answer_signal_of_dead(Proc *p, Signal *s);
+
 void exit_handle_signal(Proc *p, Signal *s) {
+    if (EXIT_PENDING(p) && (s->kind == SIG_LINK || s->kind == SIG_MONITOR)) {
+        /* An exit signal taken before this one has ended the process: as
+         * on the BEAM, a link or monitor that comes after it finds the
+         * process gone (:noproc), not about to go with its reason. */
+        answer_signal_of_dead(p, s);
+        return;
+    }
     switch (s->kind) {
     case SIG_EXIT:
         handle_exit_signal(p, s);
