@@ -95,6 +95,24 @@ uint32_t atoms_intern(AtomTable *t, const char *ns, size_t ns_len, const char *n
     return idx;
 }
 
+uint32_t atoms_lookup(AtomTable *t, const char *ns, size_t ns_len, const char *name,
+                      size_t name_len) {
+    uint32_t found = UINT32_MAX;
+    pthread_mutex_lock(&t->lock);
+    uint64_t h = text_hash(ns, ns_len, name, name_len);
+    uint32_t s = (uint32_t)h & t->slot_mask;
+    while (t->slots[s]) {
+        uint32_t idx = t->slots[s] - 1;
+        if (entry_is(atoms_get(t, idx), ns, ns_len, name, name_len)) {
+            found = idx;
+            break;
+        }
+        s = (s + 1) & t->slot_mask;
+    }
+    pthread_mutex_unlock(&t->lock);
+    return found;
+}
+
 uint32_t atoms_intern_text(AtomTable *t, const char *text, size_t len) {
     /* "/" alone and "ns//" name the division symbol; otherwise split at the
      * first '/'. */

@@ -238,6 +238,10 @@ void atoms_free(AtomTable *t);
  * when the table is full. Lengths are in bytes; the text is copied. */
 uint32_t atoms_intern(AtomTable *t, const char *ns, size_t ns_len, const char *name,
                       size_t name_len);
+/* The index of (ns, name) if it is interned already, else UINT32_MAX;
+ * never adds an entry. */
+uint32_t atoms_lookup(AtomTable *t, const char *ns, size_t ns_len, const char *name,
+                      size_t name_len);
 /* Intern "ns/name" or "name" given as one string (splits at the first '/'
  * that is not the whole name; "/" and "ns//" are handled). */
 uint32_t atoms_intern_text(AtomTable *t, const char *text, size_t len);
