@@ -18,6 +18,12 @@
  *   PID REF                   realm varint (<= 0xffff), number varint (< 2^40)
  *   REALM                     realm varint (<= 0xffff)
  *   NOTIF REGION              reserved (descriptor transfer, a later step)
+ * and in code mode only (wire.h, WireCode):
+ *   NATIVE                    intrinsic index varint
+ *   VAR                       namespace name, var name: two SYMBOLs
+ *   NS                        name: a SYMBOL
+ *   PROTO                     prototype number varint
+ *   CLOSURE                   prototype number varint, count varint, captured values
  */
 #include "realm/wire.h"
 
@@ -32,6 +38,8 @@
 #include "term/coll.h"
 #include "term/num.h"
 #include "vm/error.h"
+#include "vm/ns.h"
+#include "vm/proto.h"
 
 enum {
     W_NIL = 1, W_TRUE, W_FALSE, W_EMPTY,
@@ -40,6 +48,7 @@ enum {
     W_LIST, W_TUPLE, W_VECTOR, W_SET, W_MAP, W_META,
     W_PID, W_REF, W_REALM,
     W_NOTIF = 30, W_REGION = 31,
+    W_NATIVE = 40, W_VAR, W_NS, W_PROTO, W_CLOSURE,
 };
 
 #define WIRE_MAX_REALM 0xffff
@@ -320,7 +329,37 @@ static bool enc_scalar(Runtime *rt, Buf *b, Value v, bool *ok) {
     }
 }
 
-WireErr wire_encode(Runtime *rt, Value v, const WireLimits *lim, Buf *out, Value *refused) {
+/* Code mode: an intrinsic, var, namespace, prototype or closure; false if
+ * v is none of these. */
+static bool enc_code(const WireCode *code, Buf *b, EncStack *s, Value v) {
+    if (is_native(v)) {
+        put_byte(b, W_NATIVE);
+        wire_put_uvarint(b, native_index(v));
+    } else if (is_var(v)) {
+        Var *var = as_var(v);
+        put_byte(b, W_VAR);
+        enc_push(s, var->sym, false);
+        enc_push(s, as_ns(var->ns)->name, false);
+    } else if (is_ns(v)) {
+        put_byte(b, W_NS);
+        enc_push(s, as_ns(v)->name, false);
+    } else if (is_box_of(v, T_PROTO)) {
+        put_byte(b, W_PROTO);
+        wire_put_uvarint(b, code->proto_id(code->ctx, v));
+    } else if (is_closure(v)) {
+        uint32_t n = closure_proto(v)->ncaptured;
+        put_byte(b, W_CLOSURE);
+        wire_put_uvarint(b, code->proto_id(code->ctx, box_ptr(v)[1]));
+        wire_put_uvarint(b, n);
+        for (uint32_t i = n; i > 0; i--) enc_push(s, closure_captured(v)[i - 1], false);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+static WireErr encode(Runtime *rt, Value v, const WireCode *code, const WireLimits *lim, Buf *out,
+                      Value *refused) {
     if (!lim) lim = &wire_default_limits;
     Buf body;
     buf_init(&body);
@@ -336,6 +375,8 @@ WireErr wire_encode(Runtime *rt, Value v, const WireLimits *lim, Buf *out, Value
             put_byte(&body, W_META);
             enc_push(&s, x, true);
             enc_push(&s, box_meta(x), false);
+        } else if (code && is_native(x)) {
+            enc_code(code, &body, &s, x);
         } else if (enc_scalar(rt, &body, x, &ok)) {
             /* done */
         } else if (box_type(x) == T_RATIO) {
@@ -345,7 +386,7 @@ WireErr wire_encode(Runtime *rt, Value v, const WireLimits *lim, Buf *out, Value
         } else if (is_coll(x)) {
             ok = enc_container(&body, &s, x);
         } else {
-            ok = false; /* closures, vars, namespaces, bytebufs... */
+            ok = code && enc_code(code, &body, &s, x); /* else closures, vars, namespaces, bytebufs... */
         }
         if (!ok) {
             err = WIRE_E_REFUSED;
@@ -362,6 +403,15 @@ WireErr wire_encode(Runtime *rt, Value v, const WireLimits *lim, Buf *out, Value
     }
     buf_free(&body);
     return err;
+}
+
+WireErr wire_encode(Runtime *rt, Value v, const WireLimits *lim, Buf *out, Value *refused) {
+    return encode(rt, v, NULL, lim, out, refused);
+}
+
+WireErr wire_encode_code(Runtime *rt, Value v, const WireCode *code, const WireLimits *lim, Buf *out,
+                         Value *refused) {
+    return encode(rt, v, code, lim, out, refused);
 }
 
 /* ---- reading ------------------------------------------------------------------- */
@@ -441,6 +491,7 @@ typedef struct NewName {
 typedef struct Chk {
     Runtime *rt;
     const WireLimits *lim;
+    const WireCode *code;   /* code mode, else NULL */
     Rd r;
     uint64_t values;
     NewName *names;
@@ -493,6 +544,7 @@ static WireErr chk_atom(Chk *c) {
     TRY(chk_text(c, c->lim->max_name, &ns, &ns_len));
     TRY(chk_text(c, c->lim->max_name, &name, &name_len));
     if (name_len == 0) return WIRE_E_NAME;
+    if (c->lim->max_new_atoms == UINT32_MAX) return WIRE_OK; /* no limit: nothing to count */
     if (ns_len) TRY(note_name(c, ns, ns_len, name, name_len)); /* and its unqualified twin: */
     return note_name(c, NULL, 0, name, name_len);
 }
@@ -654,10 +706,21 @@ static WireErr chk_body(Chk *c, uint32_t *depth_out, uint64_t *peak_out) {
         case W_META: k = 2; break;
         case W_NOTIF:
         case W_REGION: err = WIRE_E_RESERVED; break;
+        case W_NATIVE:
+            err = c->code ? get_uv(&c->r, &n) : WIRE_E_TAG;
+            if (!err && n >= c->code->natives) err = WIRE_E_NUMBER;
+            break;
+        case W_PROTO: err = c->code ? get_uv(&c->r, &n) : WIRE_E_TAG; break;
+        case W_VAR: k = 2; err = c->code ? WIRE_OK : WIRE_E_TAG; break;
+        case W_NS: k = 1; err = c->code ? WIRE_OK : WIRE_E_TAG; break;
+        case W_CLOSURE:
+            err = c->code ? get_uv(&c->r, &n) : WIRE_E_TAG;
+            if (!err) err = get_count(&c->r, 1, &k);
+            break;
         default: err = WIRE_E_TAG; break;
         }
         if (err) break;
-        bool container = tag >= W_LIST && tag <= W_META;
+        bool container = (tag >= W_LIST && tag <= W_META) || tag == W_VAR || tag == W_NS || tag == W_CLOSURE;
         if (!container) {
             if (++live > peak) peak = live;
             continue;
@@ -695,9 +758,9 @@ static WireErr open_envelope(const uint8_t *data, size_t n, const WireLimits *li
     return WIRE_OK;
 }
 
-static WireErr check(Runtime *rt, const uint8_t *data, size_t n, const WireLimits *lim, WireInfo *info,
-                     uint64_t *peak) {
-    Chk c = {.rt = rt, .lim = lim};
+static WireErr check(Runtime *rt, const uint8_t *data, size_t n, const WireLimits *lim, const WireCode *code,
+                     WireInfo *info, uint64_t *peak) {
+    Chk c = {.rt = rt, .lim = lim, .code = code};
     memset(info, 0, sizeof *info);
     WireErr err = open_envelope(data, n, lim, &c.r);
     if (err) {
@@ -716,7 +779,7 @@ static WireErr check(Runtime *rt, const uint8_t *data, size_t n, const WireLimit
 WireErr wire_check(Runtime *rt, const uint8_t *data, size_t n, const WireLimits *lim, WireInfo *info) {
     WireInfo tmp;
     uint64_t peak;
-    return check(rt, data, n, lim ? lim : &wire_default_limits, info ? info : &tmp, &peak);
+    return check(rt, data, n, lim ? lim : &wire_default_limits, NULL, info ? info : &tmp, &peak);
 }
 
 /* ---- pass 2: build ---------------------------------------------------------------- */
@@ -770,12 +833,29 @@ static WireErr get_fixed(Proc *p, Rd *r, Value *out) {
 /* A container waiting for its elements. */
 typedef struct BuildFrame {
     uint8_t tag;
-    uint64_t need; /* elements in all */
-    size_t base;   /* where they start on the value stack */
+    uint64_t need;  /* elements in all */
+    size_t base;    /* where they start on the value stack */
+    uint64_t proto; /* CLOSURE: its prototype's number */
 } BuildFrame;
 
+/* Code mode: a closure of the prototype numbered id over n captured values. */
+static WireErr build_closure(Proc *p, const WireCode *code, uint64_t id, const Value *xs, size_t n, Value *out) {
+    Value proto = code->proto_at(code->ctx, id);
+    if (proto == LV_NONE || as_proto(proto)->ncaptured != n) return WIRE_E_NUMBER;
+    if (n == 0 && as_proto(proto)->shared_closure != LV_NONE) {
+        *out = as_proto(proto)->shared_closure;
+        return WIRE_OK;
+    }
+    Value c = mk_box(p, T_CLOSURE, 0, 1 + n);
+    box_payload(c)[0] = proto;
+    if (n) memcpy(box_payload(c) + 1, xs, n * sizeof *xs);
+    *out = c;
+    return WIRE_OK;
+}
+
 /* A finished container from its n elements xs. */
-static WireErr build(Proc *p, uint8_t tag, const Value *xs, size_t n, Value *out) {
+static WireErr build(Proc *p, const WireCode *code, const BuildFrame *f, const Value *xs, size_t n, Value *out) {
+    uint8_t tag = f->tag;
     switch (tag) {
     case W_LIST: *out = mk_list_from(p, xs, n); return WIRE_OK;
     case W_TUPLE: {
@@ -795,6 +875,17 @@ static WireErr build(Proc *p, uint8_t tag, const Value *xs, size_t n, Value *out
         if (n != 2 || !is_map(xs[0]) || !is_boxed(xs[1]) || !is_coll(xs[1])) return WIRE_E_META;
         *out = coll_with_meta(p, xs[1], xs[0]);
         return *out != LV_EXC ? WIRE_OK : WIRE_E_META;
+    case W_VAR:
+        if (!code || n != 2 || !is_symbol_imm(xs[0]) || !is_symbol_imm(xs[1])) return WIRE_E_TAG;
+        *out = ns_intern(p->rt, ns_create(p->rt, xs[0]), xs[1]);
+        return WIRE_OK;
+    case W_NS:
+        if (!code || n != 1 || !is_symbol_imm(xs[0])) return WIRE_E_TAG;
+        *out = ns_create(p->rt, xs[0]);
+        return WIRE_OK;
+    case W_CLOSURE:
+        if (!code) return WIRE_E_TAG;
+        return build_closure(p, code, f->proto, xs, n, out);
     default: return WIRE_E_TAG;
     }
 }
@@ -813,8 +904,33 @@ static WireErr get_int(Proc *p, Rd *r, Value *out) {
     return WIRE_E_NUMBER;
 }
 
-/* Read one tag: a finished value (*out) or a container to open (*open_n). */
-static WireErr build_step(Proc *p, Rd *r, uint8_t *tag_out, Value *out, uint64_t *open_n) {
+/* Code mode's tags (build_step). */
+static WireErr build_code_step(Proc *p, Rd *r, const WireCode *code, uint8_t tag, Value *out, uint64_t *open_n,
+                               uint64_t *proto) {
+    uint64_t n;
+    switch (tag) {
+    case W_NATIVE:
+        TRY(get_uv(r, &n));
+        if (n >= code->natives) return WIRE_E_NUMBER;
+        *out = mk_native((uint32_t)n);
+        return WIRE_OK;
+    case W_PROTO:
+        TRY(get_uv(r, &n));
+        *out = code->proto_at(code->ctx, n);
+        return *out != LV_NONE ? WIRE_OK : WIRE_E_NUMBER;
+    case W_VAR: *open_n = 2; return WIRE_OK;
+    case W_NS: *open_n = 1; return WIRE_OK;
+    case W_CLOSURE:
+        TRY(get_uv(r, proto));
+        return get_count(r, 1, open_n);
+    default: return WIRE_E_TAG;
+    }
+}
+
+/* Read one tag: a finished value (*out) or a container to open (*open_n,
+ * and for a closure its prototype's number in *proto). */
+static WireErr build_step(Proc *p, Rd *r, const WireCode *code, uint8_t *tag_out, Value *out, uint64_t *open_n,
+                          uint64_t *proto) {
     uint8_t tag;
     uint64_t n;
     const uint8_t *s;
@@ -908,15 +1024,17 @@ static WireErr build_step(Proc *p, Rd *r, uint8_t *tag_out, Value *out, uint64_t
     case W_META: *open_n = 2; return WIRE_OK;
     case W_NOTIF:
     case W_REGION: return WIRE_E_RESERVED;
-    default: return WIRE_E_TAG;
+    default:
+        return code ? build_code_step(p, r, code, tag, out, open_n, proto) : WIRE_E_TAG;
     }
 }
 
-WireErr wire_decode(Proc *p, const uint8_t *data, size_t n, const WireLimits *lim, Value *out) {
+static WireErr decode(Proc *p, const uint8_t *data, size_t n, const WireCode *code, const WireLimits *lim,
+                      Value *out) {
     if (!lim) lim = &wire_default_limits;
     WireInfo info;
     uint64_t peak;
-    TRY(check(p->rt, data, n, lim, &info, &peak));
+    TRY(check(p->rt, data, n, lim, code, &info, &peak));
     Rd r;
     TRY(open_envelope(data, n, lim, &r));
     /* Work space sized by pass 1: frames for the deepest nesting, values
@@ -924,15 +1042,15 @@ WireErr wire_decode(Proc *p, const uint8_t *data, size_t n, const WireLimits *li
     BuildFrame *fs = xmalloc(((size_t)info.depth + 1) * sizeof *fs);
     Value *vals = xmalloc((size_t)peak * sizeof *vals);
     size_t nf = 1, nv = 0;
-    fs[0] = (BuildFrame){0, 1, 0};
+    fs[0] = (BuildFrame){0, 1, 0, 0};
     WireErr err = WIRE_OK;
     while (err == WIRE_OK) {
         BuildFrame *f = &fs[nf - 1];
         if (nv - f->base < f->need) {
             uint8_t tag;
-            uint64_t k;
+            uint64_t k, proto = 0;
             Value v = LV_NONE;
-            err = build_step(p, &r, &tag, &v, &k);
+            err = build_step(p, &r, code, &tag, &v, &k, &proto);
             if (err) break;
             if (k == UINT64_MAX) {
                 if (nv >= peak) err = WIRE_E_VALUES; /* cannot happen after pass 1 */
@@ -940,7 +1058,7 @@ WireErr wire_decode(Proc *p, const uint8_t *data, size_t n, const WireLimits *li
             } else if (nf > info.depth) {
                 err = WIRE_E_DEPTH; /* cannot happen after pass 1 */
             } else {
-                fs[nf++] = (BuildFrame){tag, k, nv};
+                fs[nf++] = (BuildFrame){tag, k, nv, proto};
             }
             continue;
         }
@@ -948,7 +1066,7 @@ WireErr wire_decode(Proc *p, const uint8_t *data, size_t n, const WireLimits *li
         BuildFrame done = *f;
         nf--;
         Value v;
-        err = build(p, done.tag, vals + done.base, nv - done.base, &v);
+        err = build(p, code, &done, vals + done.base, nv - done.base, &v);
         nv = done.base;
         if (!err && nv >= peak) err = WIRE_E_VALUES; /* cannot happen after pass 1 */
         if (!err) vals[nv++] = v;
@@ -958,4 +1076,21 @@ WireErr wire_decode(Proc *p, const uint8_t *data, size_t n, const WireLimits *li
     free(fs);
     free(vals);
     return err;
+}
+
+WireErr wire_decode(Proc *p, const uint8_t *data, size_t n, const WireLimits *lim, Value *out) {
+    return decode(p, data, n, NULL, lim, out);
+}
+
+WireErr wire_decode_code(Proc *p, const uint8_t *data, size_t n, const WireCode *code, const WireLimits *lim,
+                         Value *out) {
+    return decode(p, data, n, code, lim, out);
+}
+
+size_t wire_message_len(const uint8_t *data, size_t n) {
+    if (n == 0) return 0;
+    const uint8_t *p = data + 1, *end = data + n;
+    uint64_t len;
+    if (wire_get_uvarint(&p, end, &len) != WIRE_OK || len > (uint64_t)(end - p)) return 0;
+    return (size_t)(p - data) + (size_t)len;
 }

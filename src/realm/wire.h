@@ -114,6 +114,28 @@ WireErr wire_check(Runtime *rt, const uint8_t *data, size_t n, const WireLimits 
  * p's heap (unreachable). */
 WireErr wire_decode(Proc *p, const uint8_t *data, size_t n, const WireLimits *lim, Value *out);
 
+/* ---- code mode: the code image (realm/snapshot.h) ----
+ *
+ * A code image also carries what a message may not: intrinsics (by index:
+ * both sides are the same build), vars (by namespace and name), namespaces
+ * (by name), function prototypes (by a number the image gives them) and
+ * closures (prototype number and captured values). Only the functions
+ * below accept these tags; wire_decode rejects them (WIRE_E_TAG). */
+typedef struct WireCode {
+    void *ctx;
+    uint32_t natives;                              /* intrinsics there are */
+    uint32_t (*proto_id)(void *ctx, Value proto);  /* encoding: a prototype's number */
+    Value (*proto_at)(void *ctx, uint64_t id);     /* decoding: the prototype, LV_NONE if none */
+} WireCode;
+
+WireErr wire_encode_code(Runtime *rt, Value v, const WireCode *code, const WireLimits *lim, Buf *out,
+                         Value *refused);
+WireErr wire_decode_code(Proc *p, const uint8_t *data, size_t n, const WireCode *code, const WireLimits *lim,
+                         Value *out);
+/* The length of the message that starts at data (envelope included), or 0
+ * if the envelope is cut short: for a reader of messages laid end to end. */
+size_t wire_message_len(const uint8_t *data, size_t n);
+
 /* LEB128 varints. wire_get_uvarint: WIRE_E_TRUNCATED, WIRE_E_VARINT or
  * WIRE_OK (then *pp is past it). */
 void wire_put_uvarint(Buf *b, uint64_t n);

@@ -81,7 +81,7 @@ Value vec_nth(Value v, size_t i) { return vec_leaf(v, i)[i & VMASK]; }
 Value vec_from(Proc *p, const Value *xs, size_t n) {
     size_t toff = tailoff(n);
     Value tail = node_new(p, n - toff);
-    memcpy(items(tail), xs + toff, (n - toff) * sizeof(Value));
+    if (n > toff) memcpy(items(tail), xs + toff, (n - toff) * sizeof(Value)); /* xs may be NULL when n is 0 */
     size_t nodes = toff / VWIDTH;
     if (nodes == 0) return vec_make(p, n, VBITS, node_new(p, 0), tail, LV_NIL);
     Value local[64];

@@ -847,6 +847,30 @@ static void test_envelope(void **state) {
     buf_free(&m);
 }
 
+/* The code image's tags (intrinsic, var, namespace, prototype, closure)
+ * are refused in messages, whatever follows them; and wire_message_len
+ * finds the end of a message among others. */
+static void test_code_tags_refused_in_messages(void **state) {
+    (void)state;
+    Value v;
+    for (uint8_t tag = 40; tag <= 44; tag++) {
+        const uint8_t msg[] = {WIRE_VERSION, 3, tag, 0, 0};
+        assert_int_equal(wire_check(rt, msg, sizeof msg, NULL, NULL), WIRE_E_TAG);
+        assert_int_equal(wire_decode(q, msg, sizeof msg, NULL, &v), WIRE_E_TAG);
+        const uint8_t inside[] = {WIRE_VERSION, 4, 17 /* TUPLE */, 1, tag, 0};
+        assert_int_equal(wire_decode(q, inside, sizeof inside, NULL, &v), WIRE_E_TAG);
+    }
+    Buf m;
+    buf_init(&m);
+    assert_int_equal(wire_encode(rt, rd("[1 \"two\"]"), NULL, &m, NULL), WIRE_OK);
+    size_t one = m.len;
+    assert_int_equal(wire_encode(rt, rd(":next"), NULL, &m, NULL), WIRE_OK);
+    assert_int_equal(wire_message_len((const uint8_t *)m.data, m.len), one);
+    assert_int_equal(wire_message_len((const uint8_t *)m.data, one - 1), 0);
+    assert_int_equal(wire_message_len((const uint8_t *)m.data, 0), 0);
+    buf_free(&m);
+}
+
 /* Each limit refuses at one over, accepts at the limit; pass 1 sizes. */
 static void test_limits(void **state) {
     (void)state;
@@ -1100,6 +1124,7 @@ int main(void) {
         cmocka_unit_test_setup(test_bad_values, fresh),
         cmocka_unit_test_setup(test_trailing, fresh),
         cmocka_unit_test_setup(test_envelope, fresh),
+        cmocka_unit_test_setup(test_code_tags_refused_in_messages, fresh),
         cmocka_unit_test_setup(test_limits, fresh),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
