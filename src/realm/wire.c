@@ -24,6 +24,8 @@
  *   NS                        name: a SYMBOL
  *   PROTO                     prototype number varint
  *   CLOSURE                   prototype number varint, count varint, captured values
+ *   KEYWORD_IX SYMBOL_IX      intern index varint: the image carries the
+ *                             atom table in index order (realm/snapshot.c)
  */
 #include "realm/wire.h"
 
@@ -48,7 +50,7 @@ enum {
     W_LIST, W_TUPLE, W_VECTOR, W_SET, W_MAP, W_META,
     W_PID, W_REF, W_REALM,
     W_NOTIF = 30, W_REGION = 31,
-    W_NATIVE = 40, W_VAR, W_NS, W_PROTO, W_CLOSURE,
+    W_NATIVE = 40, W_VAR, W_NS, W_PROTO, W_CLOSURE, W_KEYWORD_IX, W_SYMBOL_IX,
 };
 
 #define WIRE_MAX_REALM 0xffff
@@ -332,7 +334,10 @@ static bool enc_scalar(Runtime *rt, Buf *b, Value v, bool *ok) {
 /* Code mode: an intrinsic, var, namespace, prototype or closure; false if
  * v is none of these. */
 static bool enc_code(const WireCode *code, Buf *b, EncStack *s, Value v) {
-    if (is_native(v)) {
+    if (is_keyword(v) || is_symbol_imm(v)) {
+        put_byte(b, is_keyword(v) ? W_KEYWORD_IX : W_SYMBOL_IX);
+        wire_put_uvarint(b, atom_index(v));
+    } else if (is_native(v)) {
         put_byte(b, W_NATIVE);
         wire_put_uvarint(b, native_index(v));
     } else if (is_var(v)) {
@@ -375,7 +380,7 @@ static WireErr encode(Runtime *rt, Value v, const WireCode *code, const WireLimi
             put_byte(&body, W_META);
             enc_push(&s, x, true);
             enc_push(&s, box_meta(x), false);
-        } else if (code && is_native(x)) {
+        } else if (code && (is_native(x) || is_keyword(x) || is_symbol_imm(x))) {
             enc_code(code, &body, &s, x);
         } else if (enc_scalar(rt, &body, x, &ok)) {
             /* done */
@@ -624,8 +629,10 @@ typedef struct ChkFrame {
 /* The body in c->r: exactly one value. */
 static WireErr chk_body(Chk *c, uint32_t *depth_out, uint64_t *peak_out) {
     const WireLimits *lim = c->lim;
+    /* Most values are shallow: frames on the C stack until they are not. */
+    ChkFrame local[16];
     size_t cap = 16;
-    ChkFrame *fs = xmalloc(cap * sizeof *fs);
+    ChkFrame *fs = local;
     size_t nf = 1;
     fs[0] = (ChkFrame){1, 0, 0, false}; /* the outermost value */
     uint64_t live = 0, peak = 0;
@@ -711,6 +718,11 @@ static WireErr chk_body(Chk *c, uint32_t *depth_out, uint64_t *peak_out) {
             if (!err && n >= c->code->natives) err = WIRE_E_NUMBER;
             break;
         case W_PROTO: err = c->code ? get_uv(&c->r, &n) : WIRE_E_TAG; break;
+        case W_KEYWORD_IX:
+        case W_SYMBOL_IX:
+            err = c->code ? get_uv(&c->r, &n) : WIRE_E_TAG;
+            if (!err && n >= atomic_load(&c->rt->atoms.count)) err = WIRE_E_NAME;
+            break;
         case W_VAR: k = 2; err = c->code ? WIRE_OK : WIRE_E_TAG; break;
         case W_NS: k = 1; err = c->code ? WIRE_OK : WIRE_E_TAG; break;
         case W_CLOSURE:
@@ -731,12 +743,17 @@ static WireErr chk_body(Chk *c, uint32_t *depth_out, uint64_t *peak_out) {
         }
         if (nf == cap) {
             cap *= 2;
-            fs = xrealloc(fs, cap * sizeof *fs);
+            if (fs == local) {
+                fs = xmalloc(cap * sizeof *fs);
+                memcpy(fs, local, sizeof local);
+            } else {
+                fs = xrealloc(fs, cap * sizeof *fs);
+            }
         }
         fs[nf++] = (ChkFrame){k, live, tag, child_want_map};
         if (nf - 1 > depth) depth = (uint32_t)(nf - 1);
     }
-    free(fs);
+    if (fs != local) free(fs);
     if (err == WIRE_OK && c->r.p != c->r.end) err = WIRE_E_TRAILING;
     if (peak < 1) peak = 1;
     *depth_out = depth;
@@ -918,6 +935,12 @@ static WireErr build_code_step(Proc *p, Rd *r, const WireCode *code, uint8_t tag
         TRY(get_uv(r, &n));
         *out = code->proto_at(code->ctx, n);
         return *out != LV_NONE ? WIRE_OK : WIRE_E_NUMBER;
+    case W_KEYWORD_IX:
+    case W_SYMBOL_IX:
+        TRY(get_uv(r, &n));
+        if (n >= atomic_load(&p->rt->atoms.count)) return WIRE_E_NAME;
+        *out = tag == W_KEYWORD_IX ? mk_keyword((uint32_t)n) : mk_symbol((uint32_t)n);
+        return WIRE_OK;
     case W_VAR: *open_n = 2; return WIRE_OK;
     case W_NS: *open_n = 1; return WIRE_OK;
     case W_CLOSURE:
@@ -1039,8 +1062,10 @@ static WireErr decode(Proc *p, const uint8_t *data, size_t n, const WireCode *co
     TRY(open_envelope(data, n, lim, &r));
     /* Work space sized by pass 1: frames for the deepest nesting, values
      * for the most pending at once. */
-    BuildFrame *fs = xmalloc(((size_t)info.depth + 1) * sizeof *fs);
-    Value *vals = xmalloc((size_t)peak * sizeof *vals);
+    BuildFrame local_fs[16];
+    Value local_vals[64];
+    BuildFrame *fs = info.depth < 16 ? local_fs : xmalloc(((size_t)info.depth + 1) * sizeof *fs);
+    Value *vals = peak <= 64 ? local_vals : xmalloc((size_t)peak * sizeof *vals);
     size_t nf = 1, nv = 0;
     fs[0] = (BuildFrame){0, 1, 0, 0};
     WireErr err = WIRE_OK;
@@ -1073,8 +1098,8 @@ static WireErr decode(Proc *p, const uint8_t *data, size_t n, const WireCode *co
     }
     if (!err && (nv != 1 || r.p != r.end)) err = WIRE_E_TRAILING;
     if (!err) *out = vals[0];
-    free(fs);
-    free(vals);
+    if (fs != local_fs) free(fs);
+    if (vals != local_vals) free(vals);
     return err;
 }
 
