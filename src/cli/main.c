@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "realm/realm.h"
 
 static void usage(FILE *out) {
     fputs("usage: lona [COMMAND] [ARGS...]\n"
@@ -18,16 +19,22 @@ static void usage(FILE *out) {
           "  lona repl                  interactive read-eval-print loop\n"
           "  lona doctest [--json] F.md...  run the examples of markdown files\n"
           "  lona test [PATH...]        run *_test.lona files\n"
-          "options: --schedulers N (or LONA_SCHEDULERS)\n",
+          "options: --schedulers N (or LONA_SCHEDULERS)\n"
+          "         --max-realms N (or LONA_MAX_REALMS; default 256): child realms alive at once\n",
           out);
 }
 
 int main(int argc, char **argv) {
+    /* A child realm, started by its parent (src/realm/child.c). */
+    if (argc > 1 && strcmp(argv[1], "%realm-child") == 0) return realm_child_main(argc - 2, argv + 2);
     CliOptions opts = {0};
     int i = 1;
     while (i < argc && strncmp(argv[i], "--", 2) == 0) {
         if (strcmp(argv[i], "--schedulers") == 0 && i + 1 < argc) {
             opts.schedulers = (unsigned)atoi(argv[i + 1]);
+            i += 2;
+        } else if (strcmp(argv[i], "--max-realms") == 0 && i + 1 < argc) {
+            setenv("LONA_MAX_REALMS", argv[i + 1], 1); /* read by src/realm/realm.c */
             i += 2;
         } else if (strcmp(argv[i], "--help") == 0) {
             usage(stdout);

@@ -15,7 +15,7 @@
     X(core_str) X(core_bin) X(core_bytebuf) \
     X(core_num) X(core_bits) \
     X(core_coll) X(core_seq) \
-    X(core_lang) X(core_expand) X(process) X(kernel) X(disasm)
+    X(core_lang) X(core_expand) X(process) X(realm) X(kernel) X(disasm)
 
 #define X(g) extern const IntrinsicDef lona_intrinsics_##g[]; extern const size_t lona_intrinsics_##g##_count;
 LONA_INTRINSIC_GROUPS(X)

@@ -10,6 +10,7 @@
 #include "proc/ptable.h"
 #include "proc/registry.h"
 #include "proc/send.h"
+#include "realm/realm.h"
 #include "sched/sched.h"
 #include "sched/timer.h"
 #include "term/alloc.h"
@@ -194,7 +195,7 @@ static Value nat_process_info(Proc *p, Value *a, uint32_t n) {
 
 static Value nat_send(Proc *p, Value *a, uint32_t n) {
     if (!is_pid(a[0])) return err_badarg(p, "send", a, n);
-    if (pid_realm(a[0]) != p->rt->realm_id) return K_(ok); /* no such realm here: dropped */
+    if (pid_realm(a[0]) != p->rt->realm_id) return realm_send(p, a[0], a[1], LV_NONE, NULL);
     if (send_message(p, a[0], a[1], LV_NONE) == SEND_BYTEBUF) return err_badarg(p, "send", a, n);
     return K_(ok);
 }
@@ -213,7 +214,14 @@ static Value nat_send_sync(Proc *p, Value *a, uint32_t n) {
     int64_t ms = 5000;
     if (n > 2 && (!is_integer(a[2]) || !num_to_i64(a[2], &ms) || ms < 0)) return err_badarg(p, "send-sync", a, n);
     Value ref = mk_ref(p->rt->realm_id, atomic_fetch_add(&p->rt->next_ref, 1));
-    SendResult r = send_message(p, a[0], a[1], ref);
+    SendResult r;
+    if (pid_realm(a[0]) != p->rt->realm_id) {
+        bool routed = false;
+        if (realm_send(p, a[0], a[1], ref, &routed) == LV_EXC) return LV_EXC;
+        r = routed ? SEND_OK : SEND_DEAD;
+    } else {
+        r = send_message(p, a[0], a[1], ref);
+    }
     if (r == SEND_BYTEBUF) return err_badarg(p, "send-sync", a, n);
     if (r == SEND_DEAD || ms == 0) return K_(timeout);
     timer_cancel(p);
@@ -314,33 +322,9 @@ static Value whereis_named(Proc *p, Value *a, uint32_t n, const char *fname) {
     return registry_lookup(p->rt, a[0]);
 }
 
-/* With one realm, both look in this realm's registry; whereis will ask up
- * the realm tree once there is one. */
-static Value nat_whereis(Proc *p, Value *a, uint32_t n) { return whereis_named(p, a, n, "whereis"); }
+/* whereis and send-named, which also ask up the realm tree, are written in
+ * Lonala on these (lib/lona/40_process.lona). */
 static Value nat_whereis_local(Proc *p, Value *a, uint32_t n) { return whereis_named(p, a, n, "whereis-local"); }
-
-/* ---- realms (the root realm only, until child realms exist) --------------------------- */
-
-static Value nat_parent_realm(Proc *p, Value *a, uint32_t n) { return LV_NIL; }
-
-static Value nat_child_realms(Proc *p, Value *a, uint32_t n) { return set_empty(p); }
-
-static Value nat_realm_info(Proc *p, Value *a, uint32_t n) {
-    Runtime *rt = p->rt;
-    if (!is_imm_of(a[0], IMM_REALM)) return err_badarg(p, "realm-info", a, n);
-    if (imm_payload(a[0]) != rt->realm_id) return LV_NIL;
-    Value usage_kvs[] = {kw(rt, "processes"), num_from_u64(p, ptable_count(rt->procs))};
-    Value kvs[] = {
-        K_(name), mk_symbol(atoms_intern_text(&rt->atoms, "root", 4)),
-        K_(status), K_(running),
-        kw(rt, "parent"), LV_NIL,
-        kw(rt, "children"), set_empty(p),
-        kw(rt, "policy"), map_empty(p),
-        kw(rt, "resource-usage"), map_from_kvs(p, usage_kvs, 2),
-        kw(rt, "process-count"), num_from_u64(p, ptable_count(rt->procs)),
-    };
-    return map_from_kvs(p, kvs, sizeof kvs / sizeof kvs[0]);
-}
 
 LONA_INTRINSICS(process) = {
     {"lona.process", "spawn", 1, 2, nat_spawn, "([f] [f opts])", "start a process running (f)"},
@@ -355,7 +339,7 @@ LONA_INTRINSICS(process) = {
     {"lona.core", "pid-local", 1, 1, nat_pid_local, "([pid])", "the local number of a pid"},
     {"lona.core", "pid=", 2, 2, nat_pid_eq, "([a b])", "same pid?"},
     {"lona.process", "send", 2, 2, nat_send, "([pid msg])", "send a copy of msg"},
-    {"lona.process", "send-named", 2, 2, nat_send_named, "([name msg])", "send to a registered name"},
+    {"lona.process", "%send-named-local", 2, 2, nat_send_named, "([name msg])", NULL},
     {"lona.process", "send-sync", 2, 3, nat_send_sync, "([pid msg] [pid msg timeout-ms])",
      "send and wait until the receiver takes the message"},
     {"lona.process", "link", 1, 1, nat_link, "([pid])", "link to a process"},
@@ -366,10 +350,6 @@ LONA_INTRINSICS(process) = {
     {"lona.process", "exit", 1, 2, nat_exit, "([reason] [pid reason])", "end this process, or send an exit signal"},
     {"lona.process", "register", 1, 2, nat_register, "([name] [name pid])", "register a name"},
     {"lona.process", "unregister", 1, 1, nat_unregister, "([name])", "remove a registration"},
-    {"lona.process", "whereis", 1, 1, nat_whereis, "([name])", "the pid registered under name, or nil"},
     {"lona.process", "whereis-local", 1, 1, nat_whereis_local, "([name])", "the pid registered in this realm, or nil"},
-    {"lona.process", "parent-realm", 0, 0, nat_parent_realm, "([])", "the parent realm, or nil"},
-    {"lona.process", "child-realms", 0, 0, nat_child_realms, "([])", "the child realms"},
-    {"lona.process", "realm-info", 1, 1, nat_realm_info, "([realm])", "a map describing a realm"},
 };
 LONA_INTRINSICS_COUNT(process);

@@ -58,8 +58,15 @@ static void push_signal(Proc *from, Proc *target, SignalKind kind, Value value, 
     sched_wake(target, from);
 }
 
+/* A signal to a pid of another realm goes through the realm layer's hook
+ * (realm/realm.c installs it); false if there is none or no way there. */
+static bool remote_signal(Proc *from, Value to, SignalKind kind, Value value, Value ref, uint32_t flags) {
+    RemoteSignalFn fn = atomic_load_explicit(&from->rt->remote_signal, memory_order_acquire);
+    return is_pid(to) && to != LV_NIL && fn && fn(from, to, kind, value, ref, flags);
+}
+
 bool signal_send(Proc *from, Value to, SignalKind kind, Value value, Value ref, uint32_t flags) {
-    if (!proc_is_local(from->rt, to)) return false;
+    if (!proc_is_local(from->rt, to)) return remote_signal(from, to, kind, value, ref, flags);
     Signal *s = make_signal(from, kind, value, ref, flags);
     if (proc_deliver(from->rt, to, s, from)) return true;
     heap_frag_release(s->frag); /* nobody there: dropped */
@@ -212,8 +219,22 @@ void exit_handle_signal(Proc *p, Signal *s) {
 
 /* ---- requests from the running process -------------------------------------- */
 
+/* Linking or monitoring a pid of a realm that cannot be reached. */
+static Value noconnection(Runtime *rt) { return mk_keyword(atoms_intern_text(&rt->atoms, "noconnection", 12)); }
+
 void exit_link(Proc *p, Value pid) {
     if (pid == p->pid || links_has(p, pid)) return;
+    if (!proc_is_local(p->rt, pid)) {
+        /* Across realms: the other side answers :noproc if nobody is there. */
+        links_add(p, pid);
+        if (remote_signal(p, pid, SIG_LINK, LV_NONE, LV_NONE, 0)) return;
+        links_remove(p, pid);
+        if (p->trap_exit)
+            deliver_message(p, mk_tuple3(p, mk_keyword(ATOM_EXIT), pid, noconnection(p->rt)));
+        else
+            end_with(p, noconnection(p->rt));
+        return;
+    }
     Proc *t = proc_lookup(p->rt, pid);
     if (!t) {
         /* As if the link had been made and the process had died with :noproc. */
@@ -235,13 +256,19 @@ void exit_unlink(Proc *p, Value pid) {
 
 Value exit_monitor(Proc *p, Value pid) {
     Value ref = mk_ref(p->rt->realm_id, atomic_fetch_add(&p->rt->next_ref, 1));
-    Proc *t = proc_lookup(p->rt, pid);
+    bool remote = !proc_is_local(p->rt, pid);
+    if (remote) {
+        mons_add(p, monitors_of(p), ref, pid);
+        if (remote_signal(p, pid, SIG_MONITOR, LV_NONE, ref, 0)) return ref;
+        mons_remove(p, monitors_of(p), ref);
+    }
+    Proc *t = remote ? NULL : proc_lookup(p->rt, pid);
     if (!t) {
         Value m = mk_tuple(p, 4);
         tuple_elems(m)[0] = mk_keyword(ATOM_DOWN);
         tuple_elems(m)[1] = ref;
         tuple_elems(m)[2] = pid;
-        tuple_elems(m)[3] = K_(noproc);
+        tuple_elems(m)[3] = remote ? noconnection(p->rt) : K_(noproc);
         deliver_message(p, m);
         return ref;
     }
@@ -294,7 +321,13 @@ static void crash_report(Proc *p, Value reason) {
 static void answer_signal_of_dead(Proc *p, Signal *s) {
     Runtime *rt = p->rt;
     Proc *asker = NULL;
-    if (s->kind == SIG_LINK || s->kind == SIG_MONITOR) asker = proc_lookup(rt, s->from);
+    bool asks = s->kind == SIG_LINK || s->kind == SIG_MONITOR;
+    if (asks && is_pid(s->from) && !proc_is_local(rt, s->from)) {
+        if (s->kind == SIG_LINK) remote_signal(p, s->from, SIG_EXIT, K_(noproc), LV_NONE, SF_LINK);
+        else remote_signal(p, s->from, SIG_DOWN, K_(noproc), s->ref, 0);
+    } else if (asks) {
+        asker = proc_lookup(rt, s->from);
+    }
     if (asker) {
         if (s->kind == SIG_LINK)
             push_signal(p, asker, SIG_EXIT, K_(noproc), LV_NONE, SF_LINK);
@@ -353,6 +386,48 @@ Value exit_monitor_new_child(Proc *p, Proc *child) {
     mons_add(p, monitors_of(p), ref, child->pid);
     mons_add(child, watchers_of(child), ref, p->pid);
     return ref;
+}
+
+/* ---- a realm gone ------------------------------------------------------------- */
+
+typedef struct RealmGone {
+    uint32_t realm;
+    Value reason;          /* an immediate */
+} RealmGone;
+
+static void push_from_gone(Proc *p, SignalKind kind, Value from, Value ref, Value reason, uint32_t flags) {
+    Signal *s = signal_alloc(0);
+    s->kind = kind;
+    s->flags = flags;
+    s->from = from;
+    s->ref = ref;
+    s->value = reason;
+    sigq_push(&p->sigq, s);
+}
+
+/* Under the process's table stripe: the signals are only queued here, the
+ * process acts on them when it next runs. */
+static void fire_realm_gone(void *ctx, Proc *p) {
+    const RealmGone *g = ctx;
+    bool any = false;
+    pthread_mutex_lock(&p->info_lock);
+    for (uint32_t i = 0; i < p->nlinks; i++) {
+        if (pid_realm(p->links[i]) != g->realm) continue;
+        push_from_gone(p, SIG_EXIT, p->links[i], LV_NONE, g->reason, SF_LINK);
+        any = true;
+    }
+    for (uint32_t i = 0; i < p->nmonitors; i++) {
+        if (pid_realm(p->monitors[i].pid) != g->realm) continue;
+        push_from_gone(p, SIG_DOWN, p->monitors[i].pid, p->monitors[i].ref, g->reason, 0);
+        any = true;
+    }
+    pthread_mutex_unlock(&p->info_lock);
+    if (any) sched_wake(p, NULL);
+}
+
+void exit_realm_gone(struct Runtime *rt, uint32_t realm, Value reason) {
+    RealmGone g = {realm, reason};
+    ptable_each(rt->procs, fire_realm_gone, &g);
 }
 
 void exit_kill_from_host(Proc *target) {

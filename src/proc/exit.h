@@ -14,6 +14,8 @@
 #include "proc/signal.h"
 #include "term/term.h"
 
+struct Runtime;
+
 struct Proc;
 struct Runtime;
 
@@ -49,5 +51,9 @@ Value exit_monitor_new_child(struct Proc *p, struct Proc *child);
 /* Set when a signal decided the process must end (checked by the VM and
  * the scheduler): the reason, else LV_NONE. */
 #define EXIT_PENDING(p) ((p)->pending_exit != LV_NONE)
+
+/* A realm went away (reason :killed or :noconnection, an immediate):
+ * every link and monitor of this realm's processes to a pid of it fires. */
+void exit_realm_gone(struct Runtime *rt, uint32_t realm, Value reason);
 
 #endif

@@ -120,6 +120,19 @@ out:
     return ok;
 }
 
+void poller_forget(Poller *pl, int fd) {
+    pthread_mutex_lock(&pl->lock);
+    for (Watch **w = &pl->watches; *w; w = &(*w)->next) {
+        if ((*w)->fd != fd) continue;
+        Watch *gone = *w;
+        *w = gone->next;
+        if (pl->epfd >= 0) epoll_ctl(pl->epfd, EPOLL_CTL_DEL, fd, NULL);
+        free(gone);
+        break;
+    }
+    pthread_mutex_unlock(&pl->lock);
+}
+
 void poller_stop(Poller *pl) {
     pthread_mutex_lock(&pl->lock);
     bool running = pl->state == POLLER_RUNNING;

@@ -39,4 +39,9 @@ void poller_free(Poller *pl);
  * read it directly), EBADF if it is not open, ESHUTDOWN once stopped. */
 bool poller_arm(Poller *pl, int fd, uint32_t events, PollFn fn, void *ctx);
 
+/* Stop watching fd for good (before it is closed, so that a descriptor
+ * reusing the number starts afresh). Called on the poller thread from the
+ * fd's own callback, or from any thread once that callback cannot run. */
+void poller_forget(Poller *pl, int fd);
+
 #endif

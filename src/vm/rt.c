@@ -109,7 +109,7 @@ Runtime *rt_new(const RtOptions *opts) {
     atoms_init(&rt->atoms);
     lit_init(&rt->lit);
     pthread_mutex_init(&rt->ns_lock, NULL);
-    rt->realm_id = 1;
+    rt->realm_id = opts && opts->realm_id ? opts->realm_id : 1;
     atomic_init(&rt->next_ref, 1);
     atomic_init(&rt->next_gensym, 1);
     atomic_init(&rt->next_notif, 1);
@@ -167,6 +167,7 @@ void rt_free(Runtime *rt) {
     if (!rt) return;
     poller_stop(rt->poller); /* workers may still arm it: they get ESHUTDOWN */
     sched_stop(rt->sched);
+    if (rt->free_realm) rt->free_realm(rt); /* before poller_free: its links are watched */
     input_free(rt->input);
     poller_free(rt->poller);
     notif_table_free(rt->notifs);

@@ -13,6 +13,7 @@ typedef struct RtOptions {
     const char *lib_path;     /* extra library path, may be NULL */
     bool no_stdlib;           /* skip loading lib/lona (unit tests of C modules) */
     bool no_input;            /* read-line sees the end of input at once */
+    uint32_t realm_id;        /* 0: the root realm (1); a child realm's id otherwise */
 } RtOptions;
 
 Runtime *rt_new(const RtOptions *opts);

@@ -11,6 +11,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "gc/literal.h"
@@ -21,6 +22,13 @@ struct Sched;
 struct ProcTable;
 struct Poller;
 struct Input;
+struct RealmState;
+
+/* How a signal (proc/signal.h: SignalKind and flags) reaches a pid of
+ * another realm: installed by the realm layer, which lies above proc/; true
+ * if it was sent on its way. */
+typedef bool (*RemoteSignalFn)(struct Proc *from, uint64_t to, int kind, uint64_t value, uint64_t ref,
+                               uint32_t flags);
 
 typedef struct Runtime {
     AtomTable atoms;                 /* (shared) */
@@ -48,6 +56,11 @@ typedef struct Runtime {
     struct NotifTable *notifs;       /* (shared) notifications, see proc/notif.h */
     struct Poller *poller;           /* (shared) waits on descriptors, see sched/poller.h */
     struct Input *input;             /* (shared) standard input, see proc/input.h */
+    struct RealmState *realm;
+    _Atomic RemoteSignalFn remote_signal; /* (shared) NULL until the realm layer starts */
+    /* Installed with the realm state: ends the child realms and frees the
+     * state, from rt_free once no worker and no poller callback runs. */
+    void (*free_realm)(struct Runtime *rt);        /* (shared) the realm tree, made on first use, see realm/realm.h */
 
     /* Intrinsics the VM has fast paths for (IMM_NATIVE values). */
     Value nat_add, nat_sub, nat_lt, nat_le, nat_gt, nat_ge, nat_numeq;

@@ -1,0 +1,146 @@
+/*
+ * realm.c — lona.process intrinsics of the realm tree: realm-create,
+ * realm-terminate, parent-realm, child-realms, and the pieces the library
+ * builds spawn-in and realm-info from (lib/lona/45_realm.lona).
+ */
+#include <string.h>
+
+#include "lib/intrinsic.h"
+#include "proc/ptable.h"
+#include "realm/realm.h"
+#include "term/alloc.h"
+#include "term/atoms.h"
+#include "term/coll.h"
+#include "term/num.h"
+#include "vm/error.h"
+#include "vm/ns.h"
+#include "vm/proto.h"
+#include "vm/runtime.h"
+
+static Value kw(Runtime *rt, const char *s) { return mk_keyword(atoms_intern_text(&rt->atoms, s, strlen(s))); }
+static Value sym(Runtime *rt, const char *s) { return mk_symbol(atoms_intern_text(&rt->atoms, s, strlen(s))); }
+static bool is_realm(Value v) { return is_imm_of(v, IMM_REALM); }
+
+static Value nat_realm_create(Proc *p, Value *a, uint32_t n) { return realm_create(p, a[0]); }
+
+static Value nat_realm_terminate(Proc *p, Value *a, uint32_t n) {
+    if (!is_realm(a[0])) return err_badarg(p, "realm-terminate", a, n);
+    return realm_terminate(p, a[0]);
+}
+
+static Value nat_parent_realm(Proc *p, Value *a, uint32_t n) { return realm_parent(p); }
+static Value nat_child_realms(Proc *p, Value *a, uint32_t n) { return realm_children(p); }
+
+static Value nat_realm_child_p(Proc *p, Value *a, uint32_t n) {
+    return lv_bool(is_realm(a[0]) && realm_is_child(p->rt, a[0]));
+}
+
+static Value nat_realm_child_info(Proc *p, Value *a, uint32_t n) {
+    if (!is_realm(a[0])) return err_badarg(p, "realm-info", a, n);
+    return realm_child_info(p, a[0]);
+}
+
+/* This realm's own entry of realm-info. */
+static Value nat_realm_info_self(Proc *p, Value *a, uint32_t n) {
+    Runtime *rt = p->rt;
+    uint64_t procs = ptable_count(rt->procs);
+    Value usage_kvs[] = {kw(rt, "processes"), num_from_u64(p, procs)};
+    Value parent = realm_parent(p);
+    Value kvs[] = {
+        K_(name), parent == LV_NIL ? sym(rt, "root") : LV_NIL,
+        K_(status), K_(running),
+        kw(rt, "parent"), parent,
+        kw(rt, "children"), realm_children(p),
+        kw(rt, "policy"), map_empty(p),
+        kw(rt, "resource-usage"), map_from_kvs(p, usage_kvs, 2),
+        kw(rt, "process-count"), num_from_u64(p, procs),
+        kw(rt, "enforcement"), realm_enforcement(p),
+        kw(rt, "dropped-frames"), num_from_u64(p, realm_dropped_frames(rt)),
+    };
+    return map_from_kvs(p, kvs, sizeof kvs / sizeof kvs[0]);
+}
+
+/* [ns-symbol name-symbol] of the var a spawn-in function stands for, or
+ * LV_NONE: a var, a symbol naming one, an intrinsic, or the value of a
+ * defn'd function (a closure with no captures whose var still holds it).
+ * Anonymous functions and closures cannot cross realms. */
+static Value var_name_of(Proc *p, Value f) {
+    Runtime *rt = p->rt;
+    Value var = LV_NONE;
+    if (is_var(f)) {
+        var = f;
+    } else if (is_symbol(f)) {
+        var = ns_resolve(rt, ns_current(p), sym_strip(f));
+    } else if (is_native(f)) {
+        const IntrinsicDef *d = intrinsic_get(native_index(f));
+        return d ? mk_tuple2(p, sym(rt, d->ns), sym(rt, d->name)) : LV_NONE;
+    } else if (is_closure(f)) {
+        Proto *pr = closure_proto(f);
+        if (pr->ncaptured != 0 || !is_symbol(pr->name) || !is_ns(pr->ns)) return LV_NONE;
+        var = ns_lookup(rt, pr->ns, sym_strip(pr->name));
+        if (var == LV_NONE || as_var(var)->ns != pr->ns || atomic_load(&as_var(var)->root) != f) return LV_NONE;
+    }
+    if (var == LV_NONE || !is_var(var)) return LV_NONE;
+    return mk_tuple2(p, as_ns(as_var(var)->ns)->name, as_var(var)->sym);
+}
+
+/* (%realm-request realm op data): a ref to wait on, or [:error :not-descendant].
+ * For :spawn, data is [f args opts]: f is checked and replaced by its var's name. */
+static Value nat_realm_request(Proc *p, Value *a, uint32_t n) {
+    Runtime *rt = p->rt;
+    if (!is_realm(a[0])) return err_badarg(p, "spawn-in", a, n);
+    if (a[1] == kw(rt, "info")) return realm_request(p, a[0], REALM_OP_INFO, LV_NIL);
+    if (a[1] != kw(rt, "spawn") || !is_tuple(a[2]) || tuple_len(a[2]) != 3) return err_badarg(p, "spawn-in", a, n);
+    Value f = tuple_elems(a[2])[0];
+    Value opts = tuple_elems(a[2])[2];
+    if (opts != LV_NIL && !is_map(opts)) return err_badarg(p, "spawn-in", a, n);
+    Value name = var_name_of(p, f);
+    if (name == LV_NONE)
+        return err_raisef(p, K_(badarg),
+                          "spawn-in: the function must be a var (defined with def or defn); anonymous "
+                          "functions and closures cannot cross realms, pass their data as arguments");
+    Value data = mk_tuple3(p, name, tuple_elems(a[2])[1], opts);
+    return realm_request(p, a[0], REALM_OP_SPAWN, data);
+}
+
+/* (%realm-ask-parent op data): a ref; the answer comes as [:%realm-reply ref v]. */
+static Value nat_realm_ask_parent(Proc *p, Value *a, uint32_t n) {
+    if (a[0] != kw(p->rt, "whereis") || !is_symbol(a[1])) return err_badarg(p, "whereis", a, n);
+    return realm_ask_parent(p, REALM_OP_WHEREIS, sym_strip(a[1]));
+}
+
+/* (%realm-reply to ref value): the agent answers a request. */
+static Value nat_realm_reply(Proc *p, Value *a, uint32_t n) {
+    if (!is_pid(a[0]) || !is_ref(a[1])) return err_badarg(p, "%realm-reply", a, n);
+    return realm_reply(p, a[0], a[1], a[2]);
+}
+
+/* (%realm-resolve [ns name]): the value of that var here, or nil. */
+static Value nat_realm_resolve(Proc *p, Value *a, uint32_t n) {
+    Value t = a[0];
+    if (!is_tuple(t) || tuple_len(t) != 2 || !is_symbol(tuple_elems(t)[0]) || !is_symbol(tuple_elems(t)[1]))
+        return LV_NIL;
+    Value ns = ns_find(p->rt, sym_strip(tuple_elems(t)[0]));
+    if (ns == LV_NIL) return LV_NIL;
+    Value var = ns_lookup(p->rt, ns, sym_strip(tuple_elems(t)[1]));
+    if (var == LV_NONE) return LV_NIL;
+    Value root = atomic_load(&as_var(var)->root);
+    return root == LV_NONE ? LV_NIL : root;
+}
+
+LONA_INTRINSICS(realm) = {
+    {"lona.process", "realm-create", 1, 1, nat_realm_create, "([opts])",
+     "start a child realm (%{:name n :policy p :schedulers s}): its realm id"},
+    {"lona.process", "realm-terminate", 1, 1, nat_realm_terminate, "([realm])",
+     "kill a child realm and everything in it: :ok or [:error :not-descendant]"},
+    {"lona.process", "parent-realm", 0, 0, nat_parent_realm, "([])", "the parent realm, or nil"},
+    {"lona.process", "child-realms", 0, 0, nat_child_realms, "([])", "the set of child realms"},
+    {"lona.process", "%realm-child?", 1, 1, nat_realm_child_p, "([realm])", NULL},
+    {"lona.process", "%realm-child-info", 1, 1, nat_realm_child_info, "([realm])", NULL},
+    {"lona.process", "%realm-info-self", 0, 0, nat_realm_info_self, "([])", NULL},
+    {"lona.process", "%realm-request", 3, 3, nat_realm_request, "([realm op data])", NULL},
+    {"lona.process", "%realm-ask-parent", 2, 2, nat_realm_ask_parent, "([op data])", NULL},
+    {"lona.process", "%realm-reply", 3, 3, nat_realm_reply, "([to ref value])", NULL},
+    {"lona.process", "%realm-resolve", 1, 1, nat_realm_resolve, "([name])", NULL},
+};
+LONA_INTRINSICS_COUNT(realm);

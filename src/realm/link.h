@@ -1,0 +1,67 @@
+/*
+ * link.h — one socket between a realm and its parent or a child.
+ *
+ * A RealmLink owns a non-blocking SOCK_SEQPACKET socket. Any thread may
+ * send a frame; frames leave in the order link_send was called (a frame
+ * that does not fit the socket now waits in a queue, and every later frame
+ * queues behind it), which keeps the order between one sender and one
+ * receiver across realms. A frame over FRAME_INLINE_MAX bytes is written
+ * into a memfd, sealed against any change, and the descriptor is sent
+ * instead (SCM_RIGHTS): the receiver maps it read-only, and the seals make
+ * it safe to decode in place.
+ *
+ * Received frames are handed, one at a time and in order, to the link's
+ * callback on the poller thread. When the peer goes away (end of file,
+ * error, hang-up) the callback `down` runs once, on the poller thread, and
+ * the link sends nothing more. Frames that are not frames (bad header,
+ * bad memfd, stray descriptors) are dropped and counted in `dropped`.
+ */
+#ifndef LONA_LINK_H
+#define LONA_LINK_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/util.h"
+#include "realm/frame.h"
+
+struct Poller;
+
+typedef struct RealmLink RealmLink;
+typedef void (*LinkFrameFn)(void *ctx, RealmLink *l, const WireFrame *f);
+typedef void (*LinkDownFn)(void *ctx, RealmLink *l);
+
+typedef struct LinkOut {
+    struct LinkOut *next;
+    size_t len;
+    int fd;                  /* memfd of a large frame, or -1 */
+    uint8_t bytes[];
+} LinkOut;
+
+struct RealmLink {
+    int fd;
+    struct Poller *poller;
+    LinkFrameFn on_frame;
+    LinkDownFn on_down;
+    void *ctx;
+    pthread_mutex_t lock;    /* guards the queue, `down` and arming */
+    LinkOut *head, *tail;    /* frames waiting for room in the socket */
+    bool down;
+    uint8_t *rbuf;           /* receive buffer, FRAME_INLINE_MAX + slack */
+    _Atomic uint64_t dropped;   /* malformed frames received */
+    _Atomic uint64_t frames_in, frames_out;
+};
+
+/* Take over fd (made non-blocking) and start watching it. */
+RealmLink *link_new(int fd, struct Poller *pl, LinkFrameFn on_frame, LinkDownFn on_down, void *ctx);
+/* Close the socket; the link must be down or never started. */
+void link_free(RealmLink *l);
+
+/* Send a finished frame (frame_finish); false if the link is down or the
+ * frame cannot be sent at all. */
+bool link_send(RealmLink *l, const Buf *frame);
+
+#endif

@@ -1,0 +1,714 @@
+/*
+ * realm.c — the realm tree of one runtime: children, the parent, routing
+ * and delivery of frames (see realm.h).
+ *
+ * Locking: rs->lock guards the child list and the pending requests. Frames
+ * are received on the poller thread only, so decoding needs no lock (the
+ * scratch process is the poller's). A ChildRealm leaves the list exactly
+ * once, either in realm_terminate or when its link goes down; whoever takes
+ * it out kills and reaps its OS process, so a pid is never signalled after
+ * it was reaped. The struct itself is freed by the link's down callback,
+ * which always comes (killing the process closes its socket).
+ */
+#include "realm/realm_priv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gc/copy.h"
+#include "proc/exit.h"
+#include "proc/life.h"
+#include "proc/registry.h"
+#include "proc/signal.h"
+#include "realm/snapshot.h"
+#include "realm/wire.h"
+#include "term/alloc.h"
+#include "term/atoms.h"
+#include "term/coll.h"
+#include "term/num.h"
+#include "term/print.h"
+#include "vm/error.h"
+#include "vm/rt.h"
+
+extern char **environ;
+
+static Value kw(Runtime *rt, const char *s) { return mk_keyword(atoms_intern_text(&rt->atoms, s, strlen(s))); }
+
+static Value err_pair(Proc *p, Value reason) { return mk_tuple2(p, K_(error), reason); }
+
+/* ---- state --------------------------------------------------------------------- */
+
+static pthread_mutex_t state_once = PTHREAD_MUTEX_INITIALIZER;
+
+static bool realm_signal(Proc *from, Value to, int kind, Value value, Value ref, uint32_t flags);
+
+/* The most child realms alive at once: LONA_MAX_REALMS (which the
+ * --max-realms flag sets), else 256, so that a loop of realm-create ends
+ * its caller with :system-limit instead of filling the machine with OS
+ * processes. */
+#define DEFAULT_MAX_REALMS 256
+static unsigned max_children_setting(void) {
+    const char *s = getenv("LONA_MAX_REALMS");
+    char *end;
+    long n = s ? strtol(s, &end, 10) : -1;
+    return s && *s && !*end && n >= 0 && n <= 65535 ? (unsigned)n : DEFAULT_MAX_REALMS;
+}
+
+/* Take a place for a new child, false if every place is taken. */
+static bool reserve_child(RealmState *rs) {
+    pthread_mutex_lock(&rs->lock);
+    bool ok = rs->nlive < rs->max_children;
+    if (ok) rs->nlive++;
+    pthread_mutex_unlock(&rs->lock);
+    return ok;
+}
+
+static void release_child(RealmState *rs) {
+    pthread_mutex_lock(&rs->lock);
+    rs->nlive--;
+    pthread_mutex_unlock(&rs->lock);
+}
+
+static void kill_and_reap(pid_t pid);
+
+/* The runtime is going away (rt_free: no worker runs, the poller is
+ * stopped): every child realm is killed and reaped, every link closed. */
+static void realm_state_free(Runtime *rt) {
+    RealmState *rs = rt->realm;
+    for (ChildRealm *c = rs->children, *next; c; c = next) {
+        next = c->next;
+        kill_and_reap(c->os_pid);
+        void *peer = c->link ? c->link->ctx : NULL;
+        link_free(c->link);
+        free(peer);
+        free(c);
+    }
+    if (rs->parent) {
+        void *peer = rs->parent->ctx;
+        link_free(rs->parent);
+        free(peer);
+    }
+    for (Pending *q = rs->pending, *next; q; q = next) {
+        next = q->next;
+        free(q);
+    }
+    proc_free_bare(rs->scratch);
+    pthread_mutex_destroy(&rs->lock);
+    pthread_cond_destroy(&rs->cond);
+    free(rs);
+    rt->realm = NULL;
+}
+
+RealmState *realm_state(Runtime *rt) {
+    RealmState *rs = atomic_load_explicit((RealmState *_Atomic *)&rt->realm, memory_order_acquire);
+    if (rs) return rs;
+    pthread_mutex_lock(&state_once);
+    rs = rt->realm;
+    if (!rs) {
+        rs = xcalloc(1, sizeof *rs);
+        rs->rt = rt;
+        pthread_mutex_init(&rs->lock, NULL);
+        pthread_cond_init(&rs->cond, NULL);
+        atomic_init(&rs->next_id, 2);
+        rs->max_children = max_children_setting();
+        rs->scratch = proc_new_bare(rt);
+        atomic_store_explicit((RealmState *_Atomic *)&rt->realm, rs, memory_order_release);
+        atomic_store_explicit(&rt->remote_signal, realm_signal, memory_order_release);
+        rt->free_realm = realm_state_free;
+    }
+    pthread_mutex_unlock(&state_once);
+    return rs;
+}
+
+static ChildRealm *find_child_locked(RealmState *rs, uint32_t id) {
+    for (ChildRealm *c = rs->children; c; c = c->next)
+        if (c->id == id) return c;
+    return NULL;
+}
+
+static bool unlink_child_locked(RealmState *rs, ChildRealm *c) {
+    for (ChildRealm **pc = &rs->children; *pc; pc = &(*pc)->next) {
+        if (*pc != c) continue;
+        *pc = c->next;
+        c->in_tree = false;
+        return true;
+    }
+    return false;
+}
+
+/* ---- delivery on this realm (poller thread) -------------------------------------- */
+
+/* Copy v (on the scratch heap) into a message from `from` and hand it to
+ * the local process `to`; a dead receiver drops it, as a local send does. */
+static bool deliver_signal(RealmState *rs, Value to, Value from, int kind, uint32_t flags, Value ref, Value v) {
+    Runtime *rt = rs->rt;
+    CopySize sz = v == LV_NONE ? (CopySize){0, false, false, false} : term_flat_size(&rt->lit, v);
+    Signal *s = signal_alloc(sz.words);
+    s->kind = (uint32_t)kind;
+    s->flags = flags;
+    s->from = from;
+    s->ref = ref;
+    s->frag->offheap = sz.has_offheap;
+    s->value = v == LV_NONE ? LV_NIL : term_copy_flat(&rt->lit, v, s->frag->words, NULL);
+    if (proc_deliver(rt, to, s, NULL)) return true;
+    heap_frag_release(s->frag);
+    return false;
+}
+
+static void deliver_message(RealmState *rs, Value to, Value from, Value v) {
+    deliver_signal(rs, to, from, SIG_MESSAGE, 0, LV_NONE, v);
+}
+
+static void reset_scratch(RealmState *rs) {
+    Heap *h = &rs->scratch->heap;
+    heap_release(h);
+    heap_init(h, 512, 0);
+}
+
+/* Tell a waiting requester that its realm is gone. */
+static void fail_pending(RealmState *rs, uint32_t realm, Value reason) {
+    Proc *sc = rs->scratch;
+    pthread_mutex_lock(&rs->lock);
+    for (Pending **pp = &rs->pending; *pp;) {
+        Pending *q = *pp;
+        if (q->realm != realm) {
+            pp = &q->next;
+            continue;
+        }
+        *pp = q->next;
+        Value msg = mk_tuple3(sc, kw(rs->rt, "%realm-reply"), q->ref, mk_tuple2(sc, K_(error), reason));
+        deliver_message(rs, q->caller, LV_NIL, msg);
+        free(q);
+    }
+    pthread_mutex_unlock(&rs->lock);
+    reset_scratch(rs);
+}
+
+static void forget_pending(RealmState *rs, Value ref) {
+    pthread_mutex_lock(&rs->lock);
+    for (Pending **pp = &rs->pending; *pp; pp = &(*pp)->next) {
+        if ((*pp)->ref != ref) continue;
+        Pending *q = *pp;
+        *pp = q->next;
+        free(q);
+        break;
+    }
+    pthread_mutex_unlock(&rs->lock);
+}
+
+/* Answer a request from another realm, on the poller thread. */
+static void reply_from_here(RealmState *rs, RealmLink *l, Value to, Value ref, Value v) {
+    Buf out;
+    Value refused;
+    buf_init(&out);
+    frame_begin(&out, FK_REPLY, to, mk_pid(rs->rt->realm_id, 0), ref, 0);
+    if (wire_encode(rs->rt, v, NULL, &out, &refused) == WIRE_OK && frame_finish(&out)) link_send(l, &out);
+    buf_free(&out);
+}
+
+/* A link, monitor or exit signal from another realm. A link or monitor of
+ * a process that is not there is answered :noproc, as within a realm. */
+static void deliver_remote_signal(RealmState *rs, RealmLink *l, const WireFrame *f, Value v) {
+    int kind = (int)(f->arg & 0xff);
+    uint32_t flags = (uint32_t)(f->arg >> 8) & SF_LINK;
+    bool needs_ref = kind == SIG_MONITOR || kind == SIG_DEMONITOR || kind == SIG_DOWN || kind == SIG_SYNC_ACK;
+    if (kind < SIG_EXIT || kind > SIG_SYNC_ACK || !is_pid(f->to) || pid_local(f->to) == 0 || !is_pid(f->from) ||
+        (needs_ref && !is_ref(f->ref))) {
+        atomic_fetch_add_explicit(&l->dropped, 1, memory_order_relaxed);
+        return;
+    }
+    Value ref = needs_ref ? f->ref : LV_NONE;
+    Value value = kind == SIG_EXIT || kind == SIG_DOWN ? v : LV_NONE;
+    if (deliver_signal(rs, f->to, f->from, kind, flags, ref, value)) return;
+    if (kind != SIG_LINK && kind != SIG_MONITOR) return;
+    /* Answer for the missing process, from its pid. */
+    Buf out;
+    Value refused;
+    buf_init(&out);
+    int answer = kind == SIG_LINK ? SIG_EXIT : SIG_DOWN;
+    frame_begin(&out, FK_SIGNAL, f->from, f->to, ref, (uint64_t)answer | (kind == SIG_LINK ? SF_LINK << 8 : 0));
+    if (wire_encode(rs->rt, K_(noproc), NULL, &out, &refused) == WIRE_OK && frame_finish(&out)) link_send(l, &out);
+    buf_free(&out);
+}
+
+/* A frame addressed to this realm; from_parent: it came on the link to
+ * the parent (told by the link's peer, not by rs->parent, which a child
+ * sets only once link_new returns, after the poller may have read). */
+static void deliver_here(RealmState *rs, RealmLink *l, bool from_parent, const WireFrame *f) {
+    Proc *sc = rs->scratch;
+    Value v;
+    /* The value is a whole wire message (envelope included), checked under
+     * the limits before anything is built. */
+    if (wire_decode(sc, f->value, f->value_len, NULL, &v) != WIRE_OK) {
+        atomic_fetch_add_explicit(&l->dropped, 1, memory_order_relaxed);
+        reset_scratch(rs);
+        return;
+    }
+    switch (f->kind) {
+    case FK_SEND:
+        if (is_pid(f->to) && pid_local(f->to) != 0)
+            deliver_signal(rs, f->to, f->from, SIG_MESSAGE, 0, is_ref(f->ref) ? f->ref : LV_NONE, v);
+        break;
+    case FK_SIGNAL:
+        deliver_remote_signal(rs, l, f, v);
+        break;
+    case FK_REQUEST:
+        /* Only the parent asks; the agent serves it in Lonala. */
+        if (from_parent && rs->agent != LV_NONE && is_pid(f->from) && is_ref(f->ref)) {
+            Value op = f->arg == REALM_OP_SPAWN ? kw(rs->rt, "spawn") : f->arg == REALM_OP_INFO ? kw(rs->rt, "info") : LV_NIL;
+            Value items[5] = {kw(rs->rt, "%realm-request"), op, f->ref, f->from, v};
+            Value msg = mk_tuple(sc, 5);
+            memcpy(tuple_elems(msg), items, sizeof items);
+            deliver_message(rs, rs->agent, f->from, msg);
+        } else if (!from_parent && f->arg == REALM_OP_WHEREIS && is_symbol_imm(v) && is_ref(f->ref)) {
+            /* A child looks a name up here. Only the root creates realms so
+             * far, so a child's parent is the root and the search ends here. */
+            reply_from_here(rs, l, f->from, f->ref, registry_lookup(rs->rt, v));
+        }
+        break;
+    case FK_REPLY:
+        if (is_pid(f->to) && is_ref(f->ref)) {
+            forget_pending(rs, f->ref);
+            deliver_message(rs, f->to, f->from, mk_tuple3(sc, kw(rs->rt, "%realm-reply"), f->ref, v));
+        }
+        break;
+    default:
+        atomic_fetch_add_explicit(&l->dropped, 1, memory_order_relaxed);
+    }
+    reset_scratch(rs);
+}
+
+/* The link towards realm id: a child on the way, else the parent. */
+static RealmLink *route_locked(RealmState *rs, uint32_t id) {
+    ChildRealm *c = find_child_locked(rs, id);
+    if (c) return c->link;
+    return rs->parent;
+}
+
+void realm_on_frame(void *ctx, RealmLink *l, const WireFrame *f) {
+    LinkPeer *peer = ctx;
+    RealmState *rs = peer->rs;
+    /* A child speaks only for its own processes. */
+    if (peer->child && (!is_pid(f->from) || pid_realm(f->from) != peer->child->id)) {
+        atomic_fetch_add_explicit(&l->dropped, 1, memory_order_relaxed);
+        return;
+    }
+    uint32_t dest = is_pid(f->to) ? pid_realm(f->to) : 0;
+    if (dest == rs->rt->realm_id) {
+        deliver_here(rs, l, peer->child == NULL, f);
+        return;
+    }
+    /* Passing through: forward the frame unchanged. */
+    pthread_mutex_lock(&rs->lock);
+    RealmLink *next = dest ? route_locked(rs, dest) : NULL;
+    pthread_mutex_unlock(&rs->lock);
+    if (next && next != l) {
+        Buf b = {(char *)f->raw, f->raw_len, f->raw_len};
+        link_send(next, &b);
+    } else {
+        atomic_fetch_add_explicit(&l->dropped, 1, memory_order_relaxed);
+    }
+}
+
+/* ---- children --------------------------------------------------------------------- */
+
+static void kill_and_reap(pid_t pid) {
+    kill(-pid, SIGKILL); /* its process group */
+    kill(pid, SIGKILL);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+}
+
+static void on_child_down(void *ctx, RealmLink *l) {
+    LinkPeer *peer = ctx;
+    RealmState *rs = peer->rs;
+    ChildRealm *c = peer->child;
+    pthread_mutex_lock(&rs->lock);
+    bool mine = unlink_child_locked(rs, c);
+    pthread_mutex_unlock(&rs->lock);
+    /* A realm that died on its own (or closed its socket): its process is
+     * ended for good and reaped here. */
+    if (mine) {
+        kill_and_reap(c->os_pid);
+        release_child(rs);
+    }
+    atomic_fetch_add(&rs->dropped_gone, atomic_load(&l->dropped));
+    Value reason = c->terminated ? K_(killed) : kw(rs->rt, "noconnection");
+    exit_realm_gone(rs->rt, c->id, reason);
+    fail_pending(rs, c->id, reason);
+    link_free(l);
+    pthread_mutex_lock(&rs->lock);
+    pthread_cond_broadcast(&rs->cond);
+    pthread_mutex_unlock(&rs->lock);
+    free(c);
+    free(peer);
+}
+
+static bool parse_name(Value v) { return is_symbol(v) || is_string(v) || is_keyword(v); }
+
+/* :schedulers is :auto (0 here: the child's default) or 1..256. */
+static bool parse_schedulers(Runtime *rt, Value v, unsigned *out) {
+    int64_t n;
+    *out = 0;
+    if (v == LV_NONE || v == LV_NIL || v == kw(rt, "auto")) return true;
+    if (!is_integer(v) || !num_to_i64(v, &n) || n < 1 || n > 256) return false;
+    *out = (unsigned)n;
+    return true;
+}
+
+static bool fraction_ok(Value v) {
+    if (v == LV_NONE) return true;
+    if (!is_number(v)) return false;
+    double d = num_to_double(v);
+    return d >= 0 && d <= 1024;
+}
+
+static bool bytes_ok(Value v) {
+    int64_t n;
+    return v == LV_NONE || (is_integer(v) && num_to_i64(v, &n) && n >= 0);
+}
+
+/* :policy %{:cpu %{:min :max} :memory %{:min :max}}: every part optional. */
+static bool parse_policy(Runtime *rt, Value pol) {
+    if (pol == LV_NONE || pol == LV_NIL) return true;
+    if (!is_map(pol)) return false;
+    Value cpu = map_get(pol, kw(rt, "cpu")), mem = map_get(pol, kw(rt, "memory"));
+    if (cpu != LV_NONE && (!is_map(cpu) || !fraction_ok(map_get(cpu, kw(rt, "min"))) ||
+                           !fraction_ok(map_get(cpu, kw(rt, "max")))))
+        return false;
+    if (mem != LV_NONE && (!is_map(mem) || !bytes_ok(map_get(mem, kw(rt, "min"))) ||
+                           !bytes_ok(map_get(mem, kw(rt, "max")))))
+        return false;
+    return true;
+}
+
+static const char *self_exe(RealmState *rs) {
+    pthread_mutex_lock(&rs->lock);
+    if (!rs->exe[0]) {
+        ssize_t n = readlink("/proc/self/exe", rs->exe, sizeof rs->exe - 1);
+        rs->exe[n > 0 ? n : 0] = 0;
+    }
+    pthread_mutex_unlock(&rs->lock);
+    return rs->exe;
+}
+
+/* fd moved to a number at or above 10, close-on-exec (the child's
+ * descriptors 3 and 4 are set by dup2 in the spawn actions); -1 on failure. */
+static int high_fd(int fd) {
+    int h = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+    close(fd);
+    return h;
+}
+
+/* fork+exec of this executable (posix_spawn: vfork semantics, safe in a
+ * threaded process), in a new process group. */
+static pid_t start_child_process(RealmState *rs, uint32_t id, unsigned schedulers, int sock, int snap) {
+    char idbuf[16], parentbuf[16], ospid[24], schedbuf[16];
+    snprintf(idbuf, sizeof idbuf, "%u", id);
+    snprintf(parentbuf, sizeof parentbuf, "%u", rs->rt->realm_id);
+    snprintf(ospid, sizeof ospid, "%ld", (long)getpid());
+    snprintf(schedbuf, sizeof schedbuf, "%u", schedulers);
+    const char *exe = self_exe(rs);
+    char *argv[] = {(char *)exe, "%realm-child", idbuf, parentbuf, ospid, schedbuf, NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, sock, 3);
+    posix_spawn_file_actions_adddup2(&fa, snap, 4);
+    posix_spawnattr_init(&at);
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&at, &none);
+    posix_spawnattr_setsigdefault(&at, &all);
+    posix_spawnattr_setpgroup(&at, 0);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    pid_t pid = -1;
+    if (posix_spawn(&pid, exe, &fa, &at, argv, environ) != 0) pid = -1;
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    return pid;
+}
+
+Value realm_create(Proc *p, Value opts) {
+    Runtime *rt = p->rt;
+    RealmState *rs = realm_state(rt);
+    Value args[1] = {opts};
+    if (!is_map(opts)) return err_badarg(p, "realm-create", args, 1);
+    Value name = map_get(opts, K_(name));
+    Value policy = map_get(opts, kw(rt, "policy"));
+    Value shared = map_get(opts, kw(rt, "shared"));
+    unsigned schedulers;
+    if (name == LV_NONE || !parse_name(name) || !parse_policy(rt, policy) ||
+        !parse_schedulers(rt, map_get(opts, kw(rt, "schedulers")), &schedulers) ||
+        !(shared == LV_NONE || shared == LV_NIL || shared == LV_EMPTY ||
+          (is_vector(shared) && vec_count(shared) == 0)))
+        return err_badarg(p, "realm-create", args, 1);
+    if (rt->realm_id != 1)
+        return err_raisef(p, kw(rt, "not-supported"), "realm-create: only the root realm creates realms so far");
+    if (!reserve_child(rs))
+        return err_raisef(p, kw(rt, "system-limit"), "realm-create: %u child realms already (LONA_MAX_REALMS)",
+                          rs->max_children);
+    uint32_t id = atomic_fetch_add(&rs->next_id, 1);
+    if (id > 0xffff) {
+        release_child(rs);
+        return err_raisef(p, kw(rt, "system-limit"), "realm-create: no realm ids left");
+    }
+
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return err_raisef(p, kw(rt, "system-limit"), "realm-create: socketpair: %s", strerror(errno));
+    int mine = sv[0], theirs = high_fd(sv[1]);
+    /* Both high: were the snapshot on descriptor 3, the dup2 of the socket
+     * onto 3 would replace it before its own dup2 onto 4. */
+    int snap = snapshot_memfd(rt);
+    if (snap >= 0) snap = high_fd(snap);
+    pid_t pid = snap >= 0 && theirs >= 0 ? start_child_process(rs, id, schedulers, theirs, snap) : -1;
+    int saved = errno;
+    if (theirs >= 0) close(theirs);
+    if (snap >= 0) close(snap);
+    if (pid < 0) {
+        close(mine);
+        release_child(rs);
+        return err_raisef(p, kw(rt, "system-limit"), "realm-create: cannot start the realm: %s", strerror(saved));
+    }
+
+    ChildRealm *c = xcalloc(1, sizeof *c);
+    c->id = id;
+    c->name = lit_copy(rt, name);
+    c->policy = policy == LV_NONE ? LV_NIL : lit_copy(rt, policy);
+    c->schedulers = schedulers;
+    c->os_pid = pid;
+    c->in_tree = true;
+    LinkPeer *peer = xcalloc(1, sizeof *peer);
+    peer->rs = rs;
+    peer->child = c;
+    pthread_mutex_lock(&rs->lock);
+    c->next = rs->children;
+    rs->children = c;
+    /* Under the lock: no frame of the new link is routed before it is in the tree. */
+    c->link = link_new(mine, rt->poller, realm_on_frame, on_child_down, peer);
+    pthread_mutex_unlock(&rs->lock);
+    return IMM(IMM_REALM, id);
+}
+
+Value realm_terminate(Proc *p, Value realm) {
+    RealmState *rs = realm_state(p->rt);
+    uint32_t id = (uint32_t)imm_payload(realm);
+    pthread_mutex_lock(&rs->lock);
+    ChildRealm *c = find_child_locked(rs, id);
+    pid_t pid = 0;
+    if (c) {
+        c->terminated = true;
+        pid = c->os_pid;
+        unlink_child_locked(rs, c);
+    }
+    pthread_mutex_unlock(&rs->lock);
+    if (!c) return err_pair(p, kw(p->rt, "not-descendant"));
+    kill_and_reap(pid);
+    release_child(rs); /* reaped: its place is free */
+    return K_(ok);
+}
+
+bool realm_is_child(Runtime *rt, Value realm) {
+    RealmState *rs = realm_state(rt);
+    pthread_mutex_lock(&rs->lock);
+    bool found = find_child_locked(rs, (uint32_t)imm_payload(realm)) != NULL;
+    pthread_mutex_unlock(&rs->lock);
+    return found;
+}
+
+/* ---- sending ---------------------------------------------------------------------- */
+
+/* Encode msg into a frame and send it towards dest; false if msg cannot
+ * cross (the offending value is left in *refused). */
+static bool send_frame(Proc *p, uint32_t dest, uint8_t kind, Value to, Value ref, uint64_t arg, Value msg,
+                       Value *refused, bool *routed) {
+    RealmState *rs = realm_state(p->rt);
+    Buf out;
+    buf_init(&out);
+    frame_begin(&out, kind, to, p->pid, ref, arg);
+    Value bad = LV_NONE;
+    WireErr err = wire_encode(p->rt, msg, NULL, &out, &bad);
+    bool ok = err == WIRE_OK && frame_finish(&out);
+    *routed = false;
+    if (!ok) {
+        *refused = err == WIRE_E_REFUSED && bad != LV_NONE ? bad : msg;
+    } else {
+        pthread_mutex_lock(&rs->lock);
+        RealmLink *l = route_locked(rs, dest);
+        /* Sent under the lock: the link cannot be freed meanwhile (its
+         * child leaves the list under this lock before the link goes). */
+        if (l) *routed = link_send(l, &out);
+        pthread_mutex_unlock(&rs->lock);
+    }
+    p->reductions -= (int32_t)(out.len / 256);
+    buf_free(&out);
+    return ok;
+}
+
+Value realm_send(Proc *p, Value to, Value msg, Value sync_ref, bool *routed) {
+    Value refused;
+    bool sent;
+    if (!send_frame(p, pid_realm(to), FK_SEND, to, sync_ref == LV_NONE ? LV_NIL : sync_ref, 0, msg, &refused, &sent))
+        return wire_refusal(p, refused);
+    if (routed) *routed = sent;
+    return K_(ok);
+}
+
+/* The hook of proc/exit.c: a signal to a pid of another realm. A reason
+ * that cannot cross (it holds a function, say) travels as its printed form. */
+static bool realm_signal(Proc *from, Value to, int kind, Value value, Value ref, uint32_t flags) {
+    Value refused;
+    bool routed;
+    uint64_t arg = (uint64_t)kind | (uint64_t)(flags & SF_LINK) << 8;
+    Value v = value == LV_NONE ? LV_NIL : value;
+    if (!send_frame(from, pid_realm(to), FK_SIGNAL, to, ref == LV_NONE ? LV_NIL : ref, arg, v, &refused, &routed)) {
+        Buf b;
+        buf_init(&b);
+        pr_value(from->rt, &b, v);
+        Value text = mk_string(from, b.data, b.len);
+        buf_free(&b);
+        send_frame(from, pid_realm(to), FK_SIGNAL, to, ref == LV_NONE ? LV_NIL : ref, arg, text, &refused, &routed);
+    }
+    return routed;
+}
+
+Value realm_request(Proc *p, Value realm, RealmOp op, Value data) {
+    RealmState *rs = realm_state(p->rt);
+    uint32_t id = (uint32_t)imm_payload(realm);
+    if (!realm_is_child(p->rt, realm)) return err_pair(p, kw(p->rt, "not-descendant"));
+    Value ref = mk_ref(p->rt->realm_id, atomic_fetch_add(&p->rt->next_ref, 1));
+    Pending *q = xmalloc(sizeof *q);
+    *q = (Pending){NULL, ref, p->pid, id};
+    pthread_mutex_lock(&rs->lock);
+    q->next = rs->pending;
+    rs->pending = q;
+    pthread_mutex_unlock(&rs->lock);
+    Value refused;
+    bool routed;
+    if (!send_frame(p, id, FK_REQUEST, mk_pid(id, 0), ref, op, data, &refused, &routed)) {
+        forget_pending(rs, ref);
+        return wire_refusal(p, refused);
+    }
+    if (!routed) {
+        /* The realm went away before the frame left: answer at once. */
+        forget_pending(rs, ref);
+        Value kvs[1] = {mk_tuple3(p, kw(p->rt, "%realm-reply"), ref, err_pair(p, kw(p->rt, "noconnection")))};
+        mbox_append_local(&p->mbox, kvs[0]);
+    }
+    return ref;
+}
+
+Value realm_ask_parent(Proc *p, RealmOp op, Value data) {
+    RealmState *rs = realm_state(p->rt);
+    Value ref = mk_ref(p->rt->realm_id, atomic_fetch_add(&p->rt->next_ref, 1));
+    Value refused;
+    bool routed = false;
+    if (rs->parent_id) send_frame(p, rs->parent_id, FK_REQUEST, mk_pid(rs->parent_id, 0), ref, op, data, &refused, &routed);
+    if (!routed) mbox_append_local(&p->mbox, mk_tuple3(p, kw(p->rt, "%realm-reply"), ref, LV_NIL));
+    return ref;
+}
+
+Value realm_reply(Proc *p, Value to, Value ref, Value value) {
+    Value refused;
+    bool routed;
+    if (!send_frame(p, pid_realm(to), FK_REPLY, to, ref, 0, value, &refused, &routed)) {
+        /* The result cannot cross: say so instead of leaving the caller waiting. */
+        Value err = err_pair(p, mk_tuple2(p, kw(p->rt, "cannot-cross-realms"), LV_NIL));
+        send_frame(p, pid_realm(to), FK_REPLY, to, ref, 0, err, &refused, &routed);
+    }
+    return K_(ok);
+}
+
+/* ---- introspection ----------------------------------------------------------------- */
+
+Value realm_parent(Proc *p) {
+    RealmState *rs = realm_state(p->rt);
+    return rs->parent_id ? IMM(IMM_REALM, rs->parent_id) : LV_NIL;
+}
+
+Value realm_children(Proc *p) {
+    RealmState *rs = realm_state(p->rt);
+    Value s = set_empty(p);
+    pthread_mutex_lock(&rs->lock);
+    uint32_t ids[256];
+    size_t n = 0;
+    for (ChildRealm *c = rs->children; c && n < 256; c = c->next) ids[n++] = c->id;
+    pthread_mutex_unlock(&rs->lock);
+    for (size_t i = 0; i < n; i++) s = set_add(p, s, IMM(IMM_REALM, ids[i]));
+    return s;
+}
+
+/* Resident memory and cpu time of an OS process, from /proc. */
+static void os_usage(pid_t pid, uint64_t *rss_bytes, double *cpu_seconds) {
+    char path[64], buf[1024];
+    *rss_bytes = 0;
+    *cpu_seconds = 0;
+    snprintf(path, sizeof path, "/proc/%ld/statm", (long)pid);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        unsigned long size, resident;
+        if (fscanf(f, "%lu %lu", &size, &resident) == 2) *rss_bytes = (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE);
+        fclose(f);
+    }
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    f = fopen(path, "r");
+    if (f) {
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        buf[n] = 0;
+        fclose(f);
+        char *close_paren = strrchr(buf, ')');
+        unsigned long utime = 0, stime = 0;
+        if (close_paren &&
+            sscanf(close_paren + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) == 2)
+            *cpu_seconds = (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+    }
+}
+
+Value realm_child_info(Proc *p, Value realm) {
+    Runtime *rt = p->rt;
+    RealmState *rs = realm_state(rt);
+    pthread_mutex_lock(&rs->lock);
+    ChildRealm *c = find_child_locked(rs, (uint32_t)imm_payload(realm));
+    Value name = c ? c->name : LV_NIL, policy = c ? c->policy : LV_NIL;
+    pid_t pid = c ? c->os_pid : 0;
+    unsigned sched = c ? c->schedulers : 0;
+    pthread_mutex_unlock(&rs->lock);
+    if (!c) return LV_NIL;
+    uint64_t rss;
+    double cpu;
+    os_usage(pid, &rss, &cpu);
+    Value usage[] = {kw(rt, "memory"), num_from_u64(p, rss), kw(rt, "cpu-seconds"), mk_float(p, cpu),
+                     kw(rt, "os-pid"), fix(pid)};
+    Value kvs[] = {
+        K_(name), name,
+        K_(status), K_(running),
+        kw(rt, "parent"), IMM(IMM_REALM, rt->realm_id),
+        kw(rt, "children"), set_empty(p),
+        kw(rt, "policy"), policy == LV_NIL ? map_empty(p) : policy,
+        kw(rt, "schedulers"), sched ? fix(sched) : kw(rt, "auto"),
+        kw(rt, "resource-usage"), map_from_kvs(p, usage, sizeof usage / sizeof usage[0]),
+    };
+    return map_from_kvs(p, kvs, sizeof kvs / sizeof kvs[0]);
+}
+
+uint64_t realm_dropped_frames(Runtime *rt) {
+    RealmState *rs = realm_state(rt);
+    uint64_t n = atomic_load(&rs->dropped_gone);
+    pthread_mutex_lock(&rs->lock);
+    for (ChildRealm *c = rs->children; c; c = c->next) n += atomic_load(&c->link->dropped);
+    if (rs->parent) n += atomic_load(&rs->parent->dropped);
+    pthread_mutex_unlock(&rs->lock);
+    return n;
+}

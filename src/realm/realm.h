@@ -1,0 +1,73 @@
+/*
+ * realm.h — this runtime's place in the realm tree.
+ *
+ * A realm is one OS process running one Runtime (DESIGN.md section 6). The
+ * root realm (id 1) is the `lona` command itself; realm_create starts a
+ * child by fork+exec of the same executable, in its own process group,
+ * joined to its parent by a SOCK_SEQPACKET socketpair (realm/link.h) that
+ * the poller watches. The child installs its sandbox (realm/sandbox.h)
+ * before any thread or Lonala code exists, then the code snapshot
+ * (realm/snapshot.h), then starts its agent: a Lonala process that serves
+ * the parent's requests (spawn-in, realm-info).
+ *
+ * Frames from another realm are hostile until checked: a frame is decoded
+ * on the poller thread into a scratch heap, then copied into a message for
+ * its receiver; a malformed one, or one from a child that claims a sender
+ * outside that child, is dropped and counted.
+ *
+ * Requests (spawn-in, realm-info of a child) are asynchronous: the
+ * intrinsic sends a frame and returns a ref; the reply arrives in the
+ * caller's mailbox as [:%realm-reply ref value], and the library's wrapper
+ * waits for it in a receive. If the realm goes away first, the reply is
+ * [:error :noconnection] (or :killed after realm-terminate).
+ */
+#ifndef LONA_REALM_H
+#define LONA_REALM_H
+
+#include <stdbool.h>
+
+#include "proc/proc.h"
+#include "vm/runtime.h"
+
+/* What a request asks. SPAWN and INFO go down to a child's agent; WHEREIS
+ * goes up, and each ancestor answers it from its registry or passes it on. */
+typedef enum { REALM_OP_SPAWN = 1, REALM_OP_INFO = 2, REALM_OP_WHEREIS = 3 } RealmOp;
+
+/* Create a child realm from an options map; its realm id, or LV_EXC. */
+Value realm_create(Proc *p, Value opts);
+/* Kill and reap a child realm: :ok, or [:error :not-descendant]. */
+Value realm_terminate(Proc *p, Value realm);
+/* Send msg to a pid of another realm: :ok (also when the pid is gone or
+ * unreachable, as send to a dead pid; *routed, if given, says whether it
+ * left), or LV_EXC with :badarg naming the part of msg that cannot cross
+ * realms. sync_ref: LV_NONE, or send-sync's ref (the receiver acknowledges
+ * the take with a SIG_SYNC_ACK signal). */
+Value realm_send(Proc *p, Value to, Value msg, Value sync_ref, bool *routed);
+/* Ask a descendant realm's agent to do op with data: a ref to wait for in
+ * [:%realm-reply ref value], [:error :not-descendant], or LV_EXC. */
+Value realm_request(Proc *p, Value realm, RealmOp op, Value data);
+/* Ask the parent realm (op WHEREIS, data a symbol): a ref to wait for in
+ * [:%realm-reply ref value]; in the root, the reply (nil) is queued at once. */
+Value realm_ask_parent(Proc *p, RealmOp op, Value data);
+/* In a child realm, the agent answers a request of `to`. */
+Value realm_reply(Proc *p, Value to, Value ref, Value value);
+
+/* The parent realm, or nil. */
+Value realm_parent(Proc *p);
+/* The set of child realm ids. */
+Value realm_children(Proc *p);
+/* Is realm a child of this realm? */
+bool realm_is_child(Runtime *rt, Value realm);
+/* What the parent knows of a child: name, status, parent, children,
+ * policy, resource usage of its OS process. nil if not a child. */
+Value realm_child_info(Proc *p, Value realm);
+/* The sandbox and policy mechanisms that hold in this realm, as a map. */
+Value realm_enforcement(Proc *p);
+/* Frames dropped as malformed, over every link. */
+uint64_t realm_dropped_frames(Runtime *rt);
+
+/* The main of a child realm's OS process (argv after the command name);
+ * returns the exit status. */
+int realm_child_main(int argc, char **argv);
+
+#endif

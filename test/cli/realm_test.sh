@@ -1,0 +1,68 @@
+#!/bin/sh
+# Child realms seen from outside: a child realm's OS process killed with
+# SIGKILL fires the monitors into it with :noconnection and the parent
+# lives on; the limit on child realms (LONA_MAX_REALMS, --max-realms)
+# turns a realm bomb into :system-limit.
+#   sh test/cli/realm_test.sh LONA
+# Prints "realm_test: N passed, N failed"; exits non-zero on any failure.
+set -u
+lona=$1
+passed=0
+failed=0
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+
+check() { # name expected actual
+    if [ "$2" = "$3" ]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "FAIL $1: expected [$2], got [$3]"
+    fi
+}
+
+# The program prints its child's OS pid, then waits for the :DOWN that the
+# kill below must cause; the script waits for that line, not for a time.
+cat >"$dir/killed.lona" <<'LONA'
+(defn wait-forever [] (receive :never-sent nil))
+(defn echo [] (receive [from msg] (send from [:echo msg])))
+(let [r (realm-create %{:name 'victim :schedulers 1})
+      m (monitor (spawn-in r wait-forever))]
+  (println (get-in (realm-info r) [:resource-usage :os-pid]))
+  (println (receive [:DOWN x _ why] when (= x m) why :after 60000 :timeout))
+  (println (count (child-realms)))
+  (let [r2 (realm-create %{:name 'after})
+        e (spawn-in r2 echo)]
+    (send e [(self) :alive])
+    (println (receive [:echo v] v :after 60000 :timeout))))
+LONA
+"$lona" run "$dir/killed.lona" >"$dir/out" 2>&1 &
+parent=$!
+n=0
+while [ -z "$(head -n 1 "$dir/out")" ] && kill -0 $parent 2>/dev/null && [ $n -lt 600 ]; do
+    sleep 0.1
+    n=$((n + 1))
+done
+child=$(head -n 1 "$dir/out")
+case "$child" in
+    ''|*[!0-9]*) check "child OS pid printed" "a pid" "$child" ;;
+    *) kill -9 "$child" ;;
+esac
+wait $parent
+check "kill -9 of a child realm" ":noconnection 0 :alive" "$(sed -n 2,4p "$dir/out" | tr '\n' ' ' | sed 's/ $//')"
+
+cat >"$dir/bomb.lona" <<'LONA'
+(defn make-many [] (realm-create %{:name 'r :schedulers 1}) (make-many))
+(let [[_ m] (spawn-monitor make-many)]
+  (println (receive [:DOWN r _ [:error why & _]] when (= r m) why :after 60000 :timeout)))
+(println (count (child-realms)))
+(doseq [r (child-realms)] (realm-terminate r))
+(println (realm-id? (realm-create %{:name 'again})))
+LONA
+check "LONA_MAX_REALMS bounds a realm bomb" ":system-limit 5 true" \
+    "$(LONA_MAX_REALMS=5 "$lona" run "$dir/bomb.lona" 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+check "--max-realms too" ":system-limit 3 true" \
+    "$("$lona" --max-realms 3 run "$dir/bomb.lona" 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+
+echo "realm_test: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
