@@ -310,6 +310,11 @@ static void crash_report(Proc *p, Value reason) {
     buf_init(&b);
     buf_puts(&b, "=CRASH REPORT= process ");
     pr_value(rt, &b, p->pid);
+    if (rt->realm_id != 1) {
+        /* A child realm writes to its parent's standard error: say whose. */
+        buf_puts(&b, " in realm ");
+        pr_value(rt, &b, IMM(IMM_REALM, rt->realm_id));
+    }
     buf_puts(&b, " exited with ");
     pr_value(rt, &b, reason);
     buf_putc(&b, '\n');

@@ -64,5 +64,26 @@ check "LONA_MAX_REALMS bounds a realm bomb" ":system-limit 5 true" \
 check "--max-realms too" ":system-limit 3 true" \
     "$("$lona" --max-realms 3 run "$dir/bomb.lona" 2>&1 | tr '\n' ' ' | sed 's/ $//')"
 
+# A crash in a child realm is reported on the parent's standard error,
+# naming the realm; the script waits for the report, then ends the run.
+cat >"$dir/crash.lona" <<'LONA'
+(defn boom [] (+ 1 nil))
+(spawn-in (realm-create %{:name 'crashy :schedulers 1}) boom)
+(receive :never-sent :ok :after 60000 :timeout)
+LONA
+"$lona" run "$dir/crash.lona" >"$dir/crash.out" 2>&1 &
+parent=$!
+n=0
+while ! grep -q "at user/boom" "$dir/crash.out" && kill -0 $parent 2>/dev/null && [ $n -lt 600 ]; do
+    sleep 0.1
+    n=$((n + 1))
+done
+kill $parent 2>/dev/null
+wait $parent 2>/dev/null
+check "a child realm's crash report names the realm" \
+    "=CRASH REPORT= process #pid<2.2> in realm #realm-id<2> exited with [:error :type-error" \
+    "$(grep '^=CRASH REPORT=' "$dir/crash.out" | cut -c1-86)"
+check "and carries the trace" "  at user/boom ($dir/crash.lona:1)" "$(grep 'at user/boom' "$dir/crash.out")"
+
 echo "realm_test: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
