@@ -6,7 +6,8 @@
 #
 # For every benchmark, RUNS rounds (default 5); in each round the Lonala
 # program (bench/NAME.lona) and the Erlang twin (bench:run(NAME, N) of the
-# shared bench.erl, or bench/erlang/NAME.erl for programs it lacks) run once
+# shared bench.erl, or bench/erlang/NAME.erl for programs it lacks; the
+# realm_* twins start peer nodes and talk to them over distribution) run once
 # each, in a fresh OS process, alternating which goes first. Then a table:
 # the median of per_op_ns for each side, the ratio lona/BEAM (a time ratio:
 # above 1 means Lonala is slower) and the sorted runs; then the same for the
@@ -128,7 +129,7 @@ limit=${TIMEOUT:-600}
 
 # max_processes is left out of the default list: it measures capacity, not
 # speed, and takes long on machines where page faults are slow.
-all="fib loop ping_pong ring spawn_exit fanout_throughput selective_receive big_message link_exit_storm memory_per_process spawn_notify"
+all="fib loop ping_pong ring spawn_exit fanout_throughput selective_receive big_message link_exit_storm memory_per_process spawn_notify realm_start realm_ping_pong realm_throughput realm_idle_memory"
 benches=${*:-$all}
 
 # Sizes. The full sizes are bench.erl's defaults except where that would
@@ -142,7 +143,9 @@ size() {
             ring) echo 100 ;; spawn_exit) echo 10000 ;; fanout_throughput) echo 100000 ;;
             selective_receive) echo 1000 ;; big_message) echo 2000 ;;
             link_exit_storm) echo 10000 ;; memory_per_process) echo 10000 ;;
-            spawn_notify) echo 10000 ;; max_processes) echo 20000 ;; *) echo "" ;;
+            spawn_notify) echo 10000 ;; max_processes) echo 20000 ;;
+            realm_start) echo 5 ;; realm_ping_pong) echo 10000 ;;
+            realm_throughput) echo 100000 ;; realm_idle_memory) echo 2 ;; *) echo "" ;;
         esac
     else
         case $1 in
@@ -150,7 +153,9 @@ size() {
             ring) echo 1000 ;; spawn_exit) echo 100000 ;; fanout_throughput) echo 1000000 ;;
             selective_receive) echo 10000 ;; big_message) echo 100000 ;;
             link_exit_storm) echo 50000 ;; memory_per_process) echo 100000 ;;
-            spawn_notify) echo 50000 ;; max_processes) echo 200000 ;; *) echo "" ;;
+            spawn_notify) echo 50000 ;; max_processes) echo 200000 ;;
+            realm_start) echo 20 ;; realm_ping_pong) echo 100000 ;;
+            realm_throughput) echo 1000000 ;; realm_idle_memory) echo 5 ;; *) echo "" ;;
         esac
     fi
 }
