@@ -20,6 +20,7 @@ static void usage(FILE *out) {
           "  lona doctest [--json] F.md...  run the examples of markdown files\n"
           "  lona test [PATH...]        run *_test.lona files\n"
           "options: --schedulers N (or LONA_SCHEDULERS)\n"
+          "         --max-processes N (or LONA_MAX_PROCESSES; default 2097152): processes at once\n"
           "         --max-realms N (or LONA_MAX_REALMS; default 256): child realms alive at once\n",
           out);
 }
@@ -32,6 +33,9 @@ int main(int argc, char **argv) {
     while (i < argc && strncmp(argv[i], "--", 2) == 0) {
         if (strcmp(argv[i], "--schedulers") == 0 && i + 1 < argc) {
             opts.schedulers = (unsigned)atoi(argv[i + 1]);
+            i += 2;
+        } else if (strcmp(argv[i], "--max-processes") == 0 && i + 1 < argc) {
+            setenv("LONA_MAX_PROCESSES", argv[i + 1], 1); /* read by rt_new (src/vm/rt.c) */
             i += 2;
         } else if (strcmp(argv[i], "--max-realms") == 0 && i + 1 < argc) {
             setenv("LONA_MAX_REALMS", argv[i + 1], 1); /* read by src/realm/realm.c */

@@ -72,6 +72,12 @@ static Value do_spawn(Proc *p, Value *a, uint32_t n, int how, const char *fname)
     if (!(is_closure(fn) || is_native(fn)) || !parse_opts(p, n > 1 ? a[1] : LV_NIL, &o))
         return err_badarg(p, fname, a, n);
     if (o.name != LV_NIL && registry_lookup(p->rt, o.name) != LV_NIL) return err_badarg(p, fname, a, n);
+    /* Spawners running at once may each pass this test: the limit can be
+     * overshot by at most one process per scheduler. */
+    if (atomic_load_explicit(&p->rt->nprocs, memory_order_relaxed) >= p->rt->max_processes)
+        return err_raisef(p, mk_keyword(atoms_intern_text(&p->rt->atoms, "system-limit", 12)),
+                          "%s: %llu processes already (LONA_MAX_PROCESSES, --max-processes)", fname,
+                          (unsigned long long)p->rt->max_processes);
     Proc *c = proc_create(p->rt, &o, p);
     if (!proc_set_entry(c, fn, p)) {
         /* A bytebuf captured by the function cannot leave this process. */

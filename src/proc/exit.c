@@ -354,6 +354,7 @@ void exit_process(Proc *p, Value reason) {
     p->exit_reason = reason;
     if (atomic_load(&p->has_name)) registry_remove_pid(rt, p->pid);
     ptable_remove(rt->procs, p->local_id);
+    atomic_fetch_sub_explicit(&rt->nprocs, 1, memory_order_relaxed);
     bool observed = p->nlinks > 0 || p->nwatchers > 0 || p->host;
     for (uint32_t i = 0; i < p->nlinks; i++) signal_send(p, p->links[i], SIG_EXIT, reason, LV_NONE, SF_LINK);
     for (uint32_t i = 0; i < p->nwatchers; i++)

@@ -76,6 +76,7 @@ Proc *proc_create(Runtime *rt, const SpawnOpts *o, Proc *parent) {
         p->dict = term_copy_flat(&rt->lit, parent->dict, block, &p->heap);
     }
     ptable_insert(rt->procs, p->local_id, p);
+    atomic_fetch_add_explicit(&rt->nprocs, 1, memory_order_relaxed);
     /* After the insert: a redefinition either finds this process in the
      * table or is seen here (vm/ns.c sets the runtime's flag first). */
     atomic_store(&p->inlining_off, atomic_load(&rt->inlined_redefined));

@@ -99,6 +99,18 @@ static void create_namespaces(Runtime *rt) {
     rt->ns_var = ns_intern(rt, rt->core_ns, S_(star_ns_star));
 }
 
+/* The most processes a runtime holds: LONA_MAX_PROCESSES (which the
+ * --max-processes flag sets), else 2^21, above the million of the
+ * benchmarks. Spawning beyond it ends the caller with :system-limit, as
+ * the BEAM's process limit does, instead of the machine running out. */
+#define DEFAULT_MAX_PROCESSES ((uint64_t)1 << 21)
+static uint64_t max_processes_setting(void) {
+    const char *s = getenv("LONA_MAX_PROCESSES");
+    char *end;
+    unsigned long long n = s && *s ? strtoull(s, &end, 10) : 0;
+    return s && *s && !*end && n > 0 ? (uint64_t)n : DEFAULT_MAX_PROCESSES;
+}
+
 Runtime *rt_new(const RtOptions *opts) {
     /* Memory is recycled, not returned: a fresh page costs a fault on first
      * touch (about 15 us here), so keep freed heap blocks in the allocator
@@ -110,6 +122,7 @@ Runtime *rt_new(const RtOptions *opts) {
     lit_init(&rt->lit);
     pthread_mutex_init(&rt->ns_lock, NULL);
     rt->realm_id = opts && opts->realm_id ? opts->realm_id : 1;
+    rt->max_processes = max_processes_setting();
     atomic_init(&rt->next_ref, 1);
     atomic_init(&rt->next_gensym, 1);
     atomic_init(&rt->next_notif, 1);

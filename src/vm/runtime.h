@@ -46,6 +46,8 @@ typedef struct Runtime {
     _Atomic uint64_t next_gensym;    /* (shared) */
     _Atomic uint64_t next_notif;     /* (shared) */
     _Atomic uint64_t next_pid;       /* (shared) */
+    _Atomic uint64_t nprocs;         /* (shared) processes in the table */
+    uint64_t max_processes;          /* spawn beyond it: :system-limit (rt.c) */
 
     /* Library path for ns loading (colon separated), may be NULL. */
     const char *lib_path;
