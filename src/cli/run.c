@@ -7,7 +7,9 @@
 #include "cli/cli.h"
 #include "term/alloc.h"
 #include "term/atoms.h"
+#include "term/coll.h"
 #include "term/print.h"
+#include "vm/ns.h"
 #include "vm/host.h"
 #include "vm/rt.h"
 
@@ -16,13 +18,27 @@ static Runtime *start(const CliOptions *o) {
     return rt_new(&ro);
 }
 
+/* lona.core *command-line-args*: the arguments after the file, a list of
+ * strings, nil when there are none (as in Clojure). Set as the var's root,
+ * so every process sees it. */
+static void set_command_line_args(Proc *p, int argc, char **argv) {
+    Runtime *rt = p->rt;
+    Value var = ns_lookup(rt, rt->core_ns, mk_symbol(atoms_intern_text(&rt->atoms, "*command-line-args*", 19)));
+    if (var == LV_NONE) return;
+    Value args = LV_NIL;
+    if (argc > 0) {
+        args = LV_EMPTY;
+        for (int i = argc; i-- > 0;) args = mk_cons(p, mk_cstring(p, argv[i]), args);
+    }
+    var_set_root(rt, var, args);
+}
+
 int cli_run(const CliOptions *o, const char *file, int argc, char **argv) {
-    (void)argc;
-    (void)argv;
     Runtime *rt = start(o);
     if (!rt) return 1;
     Proc *p = host_proc_new(rt);
     host_claim(p);
+    set_command_line_args(p, argc, argv);
     Value path = mk_cstring(p, file);
     host_release(p);
     Value out;

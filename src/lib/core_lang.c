@@ -24,6 +24,7 @@
 #include "term/num.h"
 #include "vm/error.h"
 #include "vm/ns.h"
+#include "vm/vm.h"
 
 static Value core_var_value(Proc *p, const char *name) {
     Runtime *rt = p->rt;
@@ -150,6 +151,16 @@ static Value nat_catch(Proc *p, Value *a, uint32_t n) {
 static Value nat_raise(Proc *p, Value *a, uint32_t n) {
     if (!is_keyword(a[0])) return err_type(p, "%raise", a[0], "keyword");
     return err_raise(p, a[0], n > 1 ? a[1] : LV_NONE);
+}
+
+/* (%reraise reason): end the process with a reason caught by %catch,
+ * keeping the stack trace of the error that was caught (loading a file
+ * catches to restore *ns* and *file*, then goes on failing). */
+static Value nat_reraise(Proc *p, Value *a, uint32_t n) {
+    (void)n;
+    p->exc = a[0];
+    vm_keep_trace_once();
+    return LV_EXC;
 }
 
 /* (%syntax-error message form): how macros report misuse. */
@@ -352,6 +363,7 @@ LONA_INTRINSICS(core_lang) = {
     {"lona.core", "apply", 2, ARITY_VARIADIC, nat_apply, "([f args] [f x & args])", "call f with the arguments"},
     {"lona.core", "%catch", 1, 1, nat_catch, "([thunk])", NULL},
     {"lona.core", "%raise", 1, 2, nat_raise, "([reason] [reason info])", NULL},
+    {"lona.core", "%reraise", 1, 1, nat_reraise, "([reason])", NULL},
     {"lona.core", "%syntax-error", 1, 2, nat_syntax_error, "([message] [message form])", NULL},
     {"lona.core", "create-ns", 1, 1, nat_create_ns, "([sym])", "find or create a namespace"},
     {"lona.core", "find-ns", 1, 1, nat_find_ns, "([sym])", "the namespace named sym, or nil"},

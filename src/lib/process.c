@@ -2,7 +2,9 @@
  * process.c — lona.process intrinsics within one realm: spawning,
  * identity, messages, links, monitors, exits, the registry, realm identity.
  */
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/intrinsic.h"
 #include "proc/exit.h"
@@ -288,6 +290,22 @@ static Value nat_exit(Proc *p, Value *a, uint32_t n) {
     return ok_or_end(p);
 }
 
+/* (halt) (halt status): end the whole runtime (this realm's OS process)
+ * at once with exit status 0-255, from any process, as erlang:halt/1
+ * does. Output already written is flushed; both streams stay locked until
+ * the end, so no other scheduler leaves half a line behind. Nothing else
+ * runs: no process is told, no memory is given back. */
+static Value nat_halt(Proc *p, Value *a, uint32_t n) {
+    int64_t status = 0;
+    if (n > 0 && (!is_integer(a[0]) || !num_to_i64(a[0], &status) || status < 0 || status > 255))
+        return err_badarg(p, "halt", a, n);
+    flockfile(stdout);
+    flockfile(stderr);
+    fflush(stdout);
+    fflush(stderr);
+    _exit((int)status);
+}
+
 /* ---- registry --------------------------------------------------------------------- */
 
 static Value nat_register(Proc *p, Value *a, uint32_t n) {
@@ -354,6 +372,8 @@ LONA_INTRINSICS(process) = {
     {"lona.process", "monitor", 1, 1, nat_monitor, "([pid])", "monitor a process: a ref"},
     {"lona.process", "demonitor", 1, 1, nat_demonitor, "([ref])", "stop monitoring"},
     {"lona.process", "exit", 1, 2, nat_exit, "([reason] [pid reason])", "end this process, or send an exit signal"},
+    {"lona.process", "halt", 0, 1, nat_halt, "([] [status])",
+     "end the whole runtime with exit status 0-255 (default 0), flushing output"},
     {"lona.process", "register", 1, 2, nat_register, "([name] [name pid])", "register a name"},
     {"lona.process", "unregister", 1, 1, nat_unregister, "([name])", "remove a registration"},
     {"lona.process", "whereis-local", 1, 1, nat_whereis_local, "([name])", "the pid registered in this realm, or nil"},

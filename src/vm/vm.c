@@ -182,6 +182,12 @@ static inline bool vm_call_room(const Proc *p, uint32_t base, const Proto *pr) {
     return p->nframes < p->frames_cap && (size_t)base + pr->nregs + CALL_CLEAR_SLACK <= p->stack_cap;
 }
 
+/* Set by vm_keep_trace_once: the error being raised on this thread is one
+ * raised again, whose trace the process still holds. */
+static _Thread_local bool keep_trace;
+
+void vm_keep_trace_once(void) { keep_trace = true; }
+
 VmStatus vm_run(Proc *p) {
     Frame *F;
     const uint32_t *pc;
@@ -893,7 +899,10 @@ killed:
     return VM_EXIT;
 
 raise:
-    p->trace = vm_stack_trace(p);
+    if (UNLIKELY(keep_trace))
+        keep_trace = false;
+    else
+        p->trace = vm_stack_trace(p);
 raise_no_trace:
     switch (vm_unwind(p)) {
     case 0:

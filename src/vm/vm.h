@@ -38,5 +38,9 @@ const char *vm_fn_name(Runtime *rt, Value fn, char *buf, size_t buflen);
 Value vm_stack_trace(Proc *p);
 /* Append a trace (as made by vm_stack_trace) as "  at ns/fn (file:line)" lines. */
 void vm_print_trace(Runtime *rt, Buf *b, Value trace);
+/* The next error raised on this thread keeps the process's trace instead
+ * of taking a new one: an intrinsic that raises again a reason caught by
+ * %catch (%reraise) calls it just before returning LV_EXC. */
+void vm_keep_trace_once(void);
 
 #endif
