@@ -61,6 +61,13 @@ static void free_queue(RealmLink *l) {
     l->head = l->tail = NULL;
 }
 
+void link_drop(RealmLink *l) {
+    uint64_t n = atomic_fetch_add_explicit(&l->dropped, 1, memory_order_relaxed) + 1;
+    /* The peer keeps breaking the protocol: hang up. The poller sees the
+     * socket shut and runs the link's down callback, as for a peer gone. */
+    if (n == LINK_MAX_DROPPED) shutdown(l->fd, SHUT_RDWR);
+}
+
 void link_free(RealmLink *l) {
     if (!l) return;
     poller_forget(l->poller, l->fd);
@@ -207,7 +214,7 @@ static int take_one_fd(struct msghdr *m) {
 static void deliver(RealmLink *l, const uint8_t *bytes, size_t len) {
     WireFrame f;
     if (!frame_parse(bytes, len, &f)) {
-        atomic_fetch_add_explicit(&l->dropped, 1, memory_order_relaxed);
+        link_drop(l);
         return;
     }
     atomic_fetch_add_explicit(&l->frames_in, 1, memory_order_relaxed);
@@ -221,14 +228,14 @@ static void deliver_memfd(RealmLink *l, int fd) {
     int seals = fcntl(fd, F_GET_SEALS);
     if (seals < 0 || (seals & MEMFD_SEALS) != MEMFD_SEALS || fstat(fd, &st) < 0 || st.st_size <= 0 ||
         (size_t)st.st_size > FRAME_MAX) {
-        atomic_fetch_add_explicit(&l->dropped, 1, memory_order_relaxed);
+        link_drop(l);
         close(fd);
         return;
     }
     void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
     if (map == MAP_FAILED) {
-        atomic_fetch_add_explicit(&l->dropped, 1, memory_order_relaxed);
+        link_drop(l);
         return;
     }
     deliver(l, map, (size_t)st.st_size);
@@ -255,12 +262,12 @@ static bool receive_some(RealmLink *l) {
         if (!truncated && has_fd && (size_t)n == sizeof memfd_marker && !memcmp(l->rbuf, memfd_marker, (size_t)n)) {
             int fd = take_one_fd(&m);
             if (fd >= 0) deliver_memfd(l, fd);
-            else atomic_fetch_add_explicit(&l->dropped, 1, memory_order_relaxed);
+            else link_drop(l);
             continue;
         }
         if (has_fd) close_fds(&m);
         if (truncated || has_fd) {
-            atomic_fetch_add_explicit(&l->dropped, 1, memory_order_relaxed);
+            link_drop(l);
             continue;
         }
         deliver(l, l->rbuf, (size_t)n);

@@ -60,6 +60,13 @@ RealmLink *link_new(int fd, struct Poller *pl, LinkFrameFn on_frame, LinkDownFn 
 /* Close the socket; the link must be down or never started. */
 void link_free(RealmLink *l);
 
+/* A peer whose frames were dropped this many times (malformed, or not its
+ * to send) is hung up on: for a child realm, its process is ended and the
+ * links and monitors into it fire with :noconnection. */
+#define LINK_MAX_DROPPED 1000
+/* Count one dropped frame of l (any thread); hangs up at LINK_MAX_DROPPED. */
+void link_drop(RealmLink *l);
+
 /* Send a finished frame (frame_finish); false if the link is down or the
  * frame cannot be sent at all. */
 bool link_send(RealmLink *l, const Buf *frame);

@@ -223,7 +223,7 @@ static void deliver_remote_signal(RealmState *rs, RealmLink *l, const WireFrame 
     bool needs_ref = kind == SIG_MONITOR || kind == SIG_DEMONITOR || kind == SIG_DOWN || kind == SIG_SYNC_ACK;
     if (kind < SIG_EXIT || kind > SIG_SYNC_ACK || !is_pid(f->to) || pid_local(f->to) == 0 || !is_pid(f->from) ||
         (needs_ref && !is_ref(f->ref))) {
-        atomic_fetch_add_explicit(&l->dropped, 1, memory_order_relaxed);
+        link_drop(l);
         return;
     }
     Value ref = needs_ref ? f->ref : LV_NONE;
@@ -249,7 +249,7 @@ static void deliver_here(RealmState *rs, RealmLink *l, bool from_parent, const W
     /* The value is a whole wire message (envelope included), checked under
      * the limits before anything is built. */
     if (wire_decode(sc, f->value, f->value_len, NULL, &v) != WIRE_OK) {
-        atomic_fetch_add_explicit(&l->dropped, 1, memory_order_relaxed);
+        link_drop(l);
         reset_scratch(rs);
         return;
     }
@@ -282,7 +282,7 @@ static void deliver_here(RealmState *rs, RealmLink *l, bool from_parent, const W
         }
         break;
     default:
-        atomic_fetch_add_explicit(&l->dropped, 1, memory_order_relaxed);
+        link_drop(l);
     }
     reset_scratch(rs);
 }
@@ -299,7 +299,7 @@ void realm_on_frame(void *ctx, RealmLink *l, const WireFrame *f) {
     RealmState *rs = peer->rs;
     /* A child speaks only for its own processes. */
     if (peer->child && (!is_pid(f->from) || pid_realm(f->from) != peer->child->id)) {
-        atomic_fetch_add_explicit(&l->dropped, 1, memory_order_relaxed);
+        link_drop(l);
         return;
     }
     uint32_t dest = is_pid(f->to) ? pid_realm(f->to) : 0;
@@ -315,13 +315,14 @@ void realm_on_frame(void *ctx, RealmLink *l, const WireFrame *f) {
         Buf b = {(char *)f->raw, f->raw_len, f->raw_len};
         link_send(next, &b);
     } else {
-        atomic_fetch_add_explicit(&l->dropped, 1, memory_order_relaxed);
+        link_drop(l);
     }
 }
 
 /* ---- children --------------------------------------------------------------------- */
 
 static void kill_and_reap(pid_t pid) {
+    if (pid <= 0) return; /* adopted with no process of ours (realm_adopt) */
     kill(-pid, SIGKILL); /* its process group */
     kill(pid, SIGKILL);
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
@@ -440,6 +441,27 @@ static pid_t start_child_process(RealmState *rs, uint32_t id, unsigned scheduler
     return pid;
 }
 
+/* A started child joins the tree: its link is watched from now on. name
+ * and policy are in the literal area. */
+static void add_child(RealmState *rs, uint32_t id, int fd, pid_t pid, Value name, Value policy, unsigned schedulers) {
+    ChildRealm *c = xcalloc(1, sizeof *c);
+    c->id = id;
+    c->name = name;
+    c->policy = policy;
+    c->schedulers = schedulers;
+    c->os_pid = pid;
+    c->in_tree = true;
+    LinkPeer *peer = xcalloc(1, sizeof *peer);
+    peer->rs = rs;
+    peer->child = c;
+    pthread_mutex_lock(&rs->lock);
+    c->next = rs->children;
+    rs->children = c;
+    /* Under the lock: no frame of the new link is routed before it is in the tree. */
+    c->link = link_new(fd, rs->rt->poller, realm_on_frame, on_child_down, peer);
+    pthread_mutex_unlock(&rs->lock);
+}
+
 Value realm_create(Proc *p, Value opts) {
     Runtime *rt = p->rt;
     RealmState *rs = realm_state(rt);
@@ -483,23 +505,20 @@ Value realm_create(Proc *p, Value opts) {
         return err_raisef(p, kw(rt, "system-limit"), "realm-create: cannot start the realm: %s", strerror(saved));
     }
 
-    ChildRealm *c = xcalloc(1, sizeof *c);
-    c->id = id;
-    c->name = lit_copy(rt, name);
-    c->policy = policy == LV_NONE ? LV_NIL : lit_copy(rt, policy);
-    c->schedulers = schedulers;
-    c->os_pid = pid;
-    c->in_tree = true;
-    LinkPeer *peer = xcalloc(1, sizeof *peer);
-    peer->rs = rs;
-    peer->child = c;
-    pthread_mutex_lock(&rs->lock);
-    c->next = rs->children;
-    rs->children = c;
-    /* Under the lock: no frame of the new link is routed before it is in the tree. */
-    c->link = link_new(mine, rt->poller, realm_on_frame, on_child_down, peer);
-    pthread_mutex_unlock(&rs->lock);
+    add_child(rs, id, mine, pid, lit_copy(rt, name), policy == LV_NONE ? LV_NIL : lit_copy(rt, policy), schedulers);
     return IMM(IMM_REALM, id);
+}
+
+uint32_t realm_adopt(Runtime *rt, int fd, pid_t os_pid, Value name) {
+    RealmState *rs = realm_state(rt);
+    if (!reserve_child(rs)) return 0;
+    uint32_t id = atomic_fetch_add(&rs->next_id, 1);
+    if (id > 0xffff) {
+        release_child(rs);
+        return 0;
+    }
+    add_child(rs, id, fd, os_pid, lit_copy(rt, name), LV_NIL, 0);
+    return id;
 }
 
 Value realm_terminate(Proc *p, Value realm) {

@@ -66,6 +66,13 @@ Value realm_enforcement(Proc *p);
 /* Frames dropped as malformed, over every link. */
 uint64_t realm_dropped_frames(Runtime *rt);
 
+/* A child realm whose OS process was started elsewhere (by a launcher, or
+ * a test playing a child) joins the tree: its socket fd (SOCK_SEQPACKET,
+ * owned from now on) is watched as a child's link under a new id, which is
+ * returned; 0 if no place or id is left. os_pid: its OS process, ended
+ * with the realm; 0 for none. name: symbol, string or keyword. */
+uint32_t realm_adopt(Runtime *rt, int fd, pid_t os_pid, Value name);
+
 /* The main of a child realm's OS process (argv after the command name);
  * returns the exit status. */
 int realm_child_main(int argc, char **argv);

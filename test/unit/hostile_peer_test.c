@@ -1,0 +1,160 @@
+/*
+ * hostile_peer_test.c — a test plays a child realm that misbehaves: it
+ * sends garbage, a cut frame, a frame claiming a huge length, a frame for a
+ * process that is not its own, a frame whose value is not a wire message,
+ * then a flood of garbage. The parent drops and counts each, still takes a
+ * good frame among them, hangs up on the child once it has dropped
+ * LINK_MAX_DROPPED frames (the child's socket sees the end), and answers
+ * its own processes throughout.
+ *
+ * The parent works on its poller thread: the test waits for what it can
+ * see (a count reached, a message received, the socket's end), each under
+ * a deadline that turns a hang into a failure.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "realm/frame.h"
+#include "realm/link.h"
+#include "realm/realm.h"
+#include "realm/wire.h"
+#include "term/alloc.h"
+#include "term/atoms.h"
+#include "term/print.h"
+#include "vm/host.h"
+#include "vm/rt.h"
+
+static Runtime *rt;
+static Proc *host;
+static int peer = -1;  /* the child's end */
+static uint32_t child_id;
+
+static char *eval(const char *src) {
+    Value out;
+    if (host_load_source(host, src, strlen(src), "hostile_peer_test", &out) != HOST_OK) return strdup("<error>");
+    assert_true(host_claim(host));
+    char *s = pr_to_cstr(rt, out);
+    host_release(host);
+    return s;
+}
+
+static void send_bytes(const void *p, size_t n) {
+    assert_true(send(peer, p, n, MSG_NOSIGNAL) == (ssize_t)n);
+}
+
+/* A frame from the child: header, routing, then value bytes as given. */
+static void send_frame(uint8_t kind, Value to, Value from, const void *value, size_t n) {
+    Buf b;
+    buf_init(&b);
+    frame_begin(&b, kind, to, from, LV_NIL, 0);
+    buf_append(&b, value, n);
+    assert_true(frame_finish(&b));
+    send_bytes(b.data, b.len);
+    buf_free(&b);
+}
+
+static void send_value(Value to, Value from, Value v) {
+    Buf m;
+    buf_init(&m);
+    assert_int_equal(wire_encode(rt, v, NULL, &m, NULL), WIRE_OK);
+    send_frame(FK_SEND, to, from, m.data, m.len);
+    buf_free(&m);
+}
+
+static void wait_dropped(uint64_t want) {
+    for (int i = 0; i < 1000 && realm_dropped_frames(rt) < want; i++) usleep(10000);
+    assert_int_equal(realm_dropped_frames(rt), want);
+}
+
+static int setup(void **state) {
+    (void)state;
+    rt = rt_new(&(RtOptions){.no_input = true, .schedulers = 2});
+    host = host_proc_new(rt);
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+    child_id = realm_adopt(rt, sv[0], 0, mk_symbol(atoms_intern_text(&rt->atoms, "hostile", 7)));
+    assert_true(child_id >= 2);
+    peer = sv[1];
+    return 0;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    close(peer);
+    host_proc_free(host);
+    rt_free(rt);
+    return 0;
+}
+
+static void bad_frames_are_dropped_and_counted(void **state) {
+    (void)state;
+    Value me = host->pid, mine = mk_pid(child_id, 7);
+    send_bytes("hello, parent", 13);                                  /* not a frame */
+    uint8_t cut[] = {'L', 'R', FRAME_VERSION, FK_SEND, 40, 0, 0, 0, 1, 2};
+    send_bytes(cut, sizeof cut);                                       /* shorter than it says */
+    uint8_t huge[] = {'L', 'R', FRAME_VERSION, FK_SEND, 0xff, 0xff, 0xff, 0xff, 1, 2};
+    send_bytes(huge, sizeof huge);                                     /* a huge length */
+    send_value(me, mk_pid(1, 5), mk_keyword(atoms_intern_text(&rt->atoms, "forged", 6))); /* not its pid */
+    static const uint8_t junk[] = {WIRE_VERSION, 3, 250, 1, 2};
+    send_frame(FK_SEND, me, mine, junk, sizeof junk);                  /* not a wire message */
+    uint8_t kind99[] = {'L', 'R', FRAME_VERSION, 99, 0, 0, 0, 0};
+    send_bytes(kind99, sizeof kind99);                                 /* an unknown kind */
+    assert_true(host_claim(host)); /* the tuple is made on its heap */
+    Value hello = mk_tuple2(host, mk_keyword(atoms_intern_text(&rt->atoms, "hello", 5)), fix(42));
+    send_value(me, mine, hello);
+    host_release(host);
+    wait_dropped(6);
+    char *got = eval("(receive m m :after 10000 :timeout)");
+    assert_string_equal(got, "[:hello 42]");
+    free(got);
+    got = eval("(count (child-realms))");
+    assert_string_equal(got, "1");
+    free(got);
+}
+
+static void a_flood_gets_the_child_hung_up_on(void **state) {
+    (void)state;
+    static const char garbage[] = "garbage garbage garbage";
+    bool hung_up = false;
+    for (int i = 0; i < LINK_MAX_DROPPED + 100 && !hung_up; i++) {
+        if (send(peer, garbage, sizeof garbage, MSG_NOSIGNAL) < 0) hung_up = true;
+    }
+    struct pollfd pfd = {peer, POLLIN, 0};
+    while (!hung_up && poll(&pfd, 1, 10000) > 0) {
+        char buf[256];
+        if (recv(peer, buf, sizeof buf, MSG_DONTWAIT) <= 0) hung_up = true;
+    }
+    assert_true(hung_up);
+    /* the child is out of the tree once its link's end has been seen */
+    char *got = NULL;
+    for (int i = 0; i < 1000; i++) {
+        free(got);
+        got = eval("(count (child-realms))");
+        if (strcmp(got, "0") == 0) break;
+        usleep(10000);
+    }
+    assert_string_equal(got, "0");
+    free(got);
+    got = eval("(+ 40 2)");
+    assert_string_equal(got, "42");
+    free(got);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(bad_frames_are_dropped_and_counted),
+        cmocka_unit_test(a_flood_gets_the_child_hung_up_on),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
