@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <termios.h>
@@ -396,6 +397,15 @@ bool sandbox_enter(SandboxReport *report, char *err, size_t errlen) {
         return false;
     }
     r.no_new_privs = true;
+    /* No core dumps: a child's memory holds whatever its parent sent it.
+     * Not dumpable (RLIMIT_CORE alone can be raised again by a process
+     * that has CAP_SYS_RESOURCE; the filter refuses PR_SET_DUMPABLE). */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 || setrlimit(RLIMIT_CORE, &(struct rlimit){0, 0}) != 0) {
+        snprintf(err, errlen, "cannot turn core dumps off: %s", strerror(errno));
+        *report = (SandboxReport){0};
+        return false;
+    }
+    r.no_core_dumps = true;
     /* Landlock first: the seccomp filter does not allow its calls. */
     sandbox_landlock(&r);
     if (!sandbox_seccomp(err, errlen)) {

@@ -4,7 +4,11 @@
  *
  * Three layers, installed in this order by sandbox_enter:
  *   1. PR_SET_NO_NEW_PRIVS, so that nothing can gain privileges again
- *      (and so that an unprivileged process may install the other two);
+ *      (and so that an unprivileged process may install the other two),
+ *      and no core dumps: the process is made non-dumpable (which also
+ *      keeps other processes of the same user from ptracing it or reading
+ *      its /proc files) and RLIMIT_CORE is 0, soft and hard; the filter
+ *      refuses PR_SET_DUMPABLE, so neither can be undone;
  *   2. Landlock, where the kernel has it: no file system at all, no TCP,
  *      no signals or abstract unix sockets outside the process's own
  *      domain (what is enforced depends on the kernel's Landlock ABI);
@@ -28,6 +32,7 @@
 
 typedef struct SandboxReport {
     bool no_new_privs;   /* PR_SET_NO_NEW_PRIVS set */
+    bool no_core_dumps;  /* not dumpable, RLIMIT_CORE 0 */
     bool seccomp;        /* the seccomp filter is installed */
     int landlock_abi;    /* 0: no Landlock; else the kernel's Landlock ABI, a
                             domain of which is enforced */
@@ -36,7 +41,8 @@ typedef struct SandboxReport {
 
 /* Install the sandbox in the calling process (single-threaded or with TSYNC).
    Returns false with a message in err (no partial claims in the report) if
-   no_new_privs or seccomp could not be installed; Landlock is best effort. */
+   no_new_privs, the end of core dumps or seccomp could not be installed;
+   Landlock is best effort. */
 bool sandbox_enter(SandboxReport *report, char *err, size_t errlen);
 
 /* A short text saying what holds, e.g. "seccomp+landlock(abi 6: fs net signal unix)"

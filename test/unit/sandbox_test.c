@@ -25,7 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/uio.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -153,6 +156,7 @@ static void report_matches_the_kernel(void **state) {
     SandboxReport r;
     memcpy(&r, o.data, sizeof r);
     assert_true(r.no_new_privs);
+    assert_true(r.no_core_dumps);
     assert_true(r.seccomp);
     int abi = kernel_landlock_abi();
     assert_int_equal(r.landlock_abi, abi);
@@ -304,6 +308,83 @@ static void ptrace_kills(void **state) {
     assert_killed(probe_ptrace);
 }
 
+/* ---- no core dumps ------------------------------------------------------- */
+
+/* Not dumpable, RLIMIT_CORE 0 soft and hard, and making the process
+ * dumpable again is refused. */
+static unsigned char probe_core(int fd, const SandboxReport *r) {
+    if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0) return UNEXPECTED;
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_CORE, &lim) != 0 || lim.rlim_cur != 0 || lim.rlim_max != 0) return UNEXPECTED;
+    int rc = prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+    if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0) return UNEXPECTED;
+    return outcome_of(rc);
+}
+
+static void core_dumps_are_off(void **state) {
+    (void)state;
+    assert_outcome(probe_core, EPERM);
+}
+
+/* ---- read-only memory ---------------------------------------------------- */
+
+static sigjmp_buf fault_jump;
+
+static void on_segv(int sig) {
+    (void)sig;
+    siglongjmp(fault_jump, 1);
+}
+
+/* A write to a read-only mapping faults (the page protection, which holds
+ * in the sandbox as outside it); the child catches SIGSEGV and goes on,
+ * the page unchanged. */
+static unsigned char probe_write_readonly(int fd, const SandboxReport *r) {
+    long page = sysconf(_SC_PAGESIZE);
+    volatile unsigned char *m = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) return (unsigned char)errno;
+    m[0] = 7;
+    if (mprotect((void *)m, (size_t)page, PROT_READ) != 0) return (unsigned char)errno;
+    struct sigaction sa = {.sa_handler = on_segv}, old;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGSEGV, &sa, &old) < 0) return (unsigned char)errno;
+    volatile int faulted = 0;
+    if (sigsetjmp(fault_jump, 1) == 0) m[0] = 42;
+    else faulted = 1;
+    sigaction(SIGSEGV, &old, NULL);
+    unsigned char seen = m[0];
+    munmap((void *)m, (size_t)page);
+    return faulted && seen == 7 ? EFAULT : UNEXPECTED;
+}
+
+static void writing_a_readonly_mapping_faults(void **state) {
+    (void)state;
+    assert_outcome(probe_write_readonly, EFAULT);
+}
+
+/* /proc/self/mem writes through page protections (the kernel forces the
+ * access): opening it for writing is refused. */
+static unsigned char probe_proc_mem(int fd, const SandboxReport *r) {
+    return outcome_of(openat(AT_FDCWD, "/proc/self/mem", O_RDWR));
+}
+
+static void writing_through_proc_mem_is_refused(void **state) {
+    (void)state;
+    assert_refused(probe_proc_mem);
+}
+
+/* Writing another process's memory, the parent's say, kills. */
+static unsigned char probe_vm_write(int fd, const SandboxReport *r) {
+    static char target[8];
+    char src[8] = "escape";
+    struct iovec local = {src, sizeof src}, remote = {target, sizeof target};
+    return outcome_of((int)process_vm_writev(getppid(), &local, 1, &remote, 1, 0));
+}
+
+static void process_vm_writev_kills(void **state) {
+    (void)state;
+    assert_killed(probe_vm_write);
+}
+
 /* ---- allowed: what the runtime needs ------------------------------------ */
 
 static void *thread_main(void *arg) {
@@ -410,6 +491,10 @@ int main(void) {
         cmocka_unit_test(fork_is_refused),
         cmocka_unit_test(execve_kills),
         cmocka_unit_test(ptrace_kills),
+        cmocka_unit_test(core_dumps_are_off),
+        cmocka_unit_test(writing_a_readonly_mapping_faults),
+        cmocka_unit_test(writing_through_proc_mem_is_refused),
+        cmocka_unit_test(process_vm_writev_kills),
         cmocka_unit_test(threads_work),
         cmocka_unit_test(large_allocations_work),
         cmocka_unit_test(socketpairs_work),
