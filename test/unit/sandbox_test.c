@@ -361,6 +361,37 @@ static void writing_a_readonly_mapping_faults(void **state) {
     assert_outcome(probe_write_readonly, EFAULT);
 }
 
+/* A frame's sealed memfd (link.c) mapped shared and read-only cannot be
+ * made writable, nor mapped shared and writable: the write seal, which the
+ * kernel enforces in the sandbox as outside it, keeps the bytes the other
+ * realm reads as they were sealed. (mprotect itself is allowed: a private
+ * mapping of the process's own is its own business.) */
+static unsigned char probe_sealed_mapping(int fd, const SandboxReport *r) {
+    long page = sysconf(_SC_PAGESIZE);
+    int m = memfd_create("sandbox-test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (m < 0) return (unsigned char)errno;
+    if (ftruncate(m, page) < 0 || pwrite(m, "frame", 5, 0) != 5) return UNEXPECTED;
+    if (fcntl(m, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
+        return (unsigned char)errno;
+    if (mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_SHARED, m, 0) != MAP_FAILED || errno != EPERM)
+        return UNEXPECTED;
+    char *p = mmap(NULL, (size_t)page, PROT_READ, MAP_SHARED, m, 0);
+    if (p == MAP_FAILED) return (unsigned char)errno;
+    int rc = mprotect(p, (size_t)page, PROT_READ | PROT_WRITE);
+    int e = errno;
+    unsigned char intact = memcmp(p, "frame", 5) == 0;
+    munmap(p, (size_t)page);
+    close(m);
+    if (!intact) return UNEXPECTED;
+    errno = e;
+    return outcome_of(rc);
+}
+
+static void a_sealed_mapping_cannot_be_made_writable(void **state) {
+    (void)state;
+    assert_outcome(probe_sealed_mapping, EACCES);
+}
+
 /* /proc/self/mem writes through page protections (the kernel forces the
  * access): opening it for writing is refused. */
 static unsigned char probe_proc_mem(int fd, const SandboxReport *r) {
@@ -493,6 +524,7 @@ int main(void) {
         cmocka_unit_test(ptrace_kills),
         cmocka_unit_test(core_dumps_are_off),
         cmocka_unit_test(writing_a_readonly_mapping_faults),
+        cmocka_unit_test(a_sealed_mapping_cannot_be_made_writable),
         cmocka_unit_test(writing_through_proc_mem_is_refused),
         cmocka_unit_test(process_vm_writev_kills),
         cmocka_unit_test(threads_work),
