@@ -4,11 +4,15 @@
  * truncated, damaged or misaddressed frame is refused by frame_parse or
  * wire_decode, never a crash (every single-byte change is tried, under
  * the sanitizers in make test).
+ *
+ * FRAME_TEST_SEEDS=DIR writes seed inputs for fuzz/frame_fuzz.c into DIR
+ * instead of running the tests (write_seeds).
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -134,7 +138,96 @@ static void damaged_frames_never_crash(void **state) {
     buf_free(&b);
 }
 
+/* ---- seeds for fuzz/frame_fuzz.c ---------------------------------------- */
+
+static void write_seed(const char *dir, const char *name, const Buf *b) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(b->data, 1, b->len, f) != b->len) {
+        fprintf(stderr, "cannot write %s\n", path);
+        exit(1);
+    }
+    fclose(f);
+}
+
+/* A frame of the given fields carrying v (LV_NONE: no value at all). */
+static void seed_frame(const char *dir, const char *name, uint8_t kind, Value to, Value from, Value ref,
+                       uint64_t arg, Value v) {
+    Buf b;
+    buf_init(&b);
+    frame_begin(&b, kind, to, from, ref, arg);
+    Value refused = LV_NONE;
+    if (v != LV_NONE && wire_encode(rt, v, NULL, &b, &refused) != WIRE_OK) {
+        fprintf(stderr, "seed %s does not encode\n", name);
+        exit(1);
+    }
+    frame_finish(&b);
+    write_seed(dir, name, &b);
+    buf_free(&b);
+}
+
+/* Valid frames of each kind, then odd ones: no value, a cut value, bytes
+ * after the value, padded varints, an unknown kind, a wrong length. */
+static void write_seeds(const char *dir) {
+    setup(NULL);
+    Value kw_exit = mk_keyword(atoms_intern_text(&rt->atoms, "normal", 6));
+    uint8_t bytes[300];
+    for (size_t i = 0; i < sizeof bytes; i++) bytes[i] = (uint8_t)(i * 7);
+    seed_frame(dir, "send", FK_SEND, mk_pid(2, 5), mk_pid(1, 7), LV_NIL, 0, sample());
+    seed_frame(dir, "send_sync", FK_SEND, mk_pid(2, 5), mk_pid(1, 7), mk_ref(1, 9), 0, mk_cstring(p, "hi"));
+    seed_frame(dir, "send_binary", FK_SEND, mk_pid(3, 1), mk_pid(1, 2), LV_NIL, 0,
+               mk_binary(p, bytes, sizeof bytes));
+    seed_frame(dir, "request_spawn", FK_REQUEST, mk_pid(2, 0), mk_pid(1, 4), mk_ref(1, 10), 1,
+               mk_tuple2(p, mk_keyword(atoms_intern_text(&rt->atoms, "fn", 2)), num_from_i64(p, 1)));
+    seed_frame(dir, "request_whereis", FK_REQUEST, mk_pid(1, 0), mk_pid(2, 3), mk_ref(2, 1), 3,
+               mk_symbol(atoms_intern_text(&rt->atoms, "server", 6)));
+    seed_frame(dir, "reply", FK_REPLY, mk_pid(1, 4), mk_pid(2, 0), mk_ref(1, 10), 0, mk_pid(2, 6));
+    seed_frame(dir, "signal_link", FK_SIGNAL, mk_pid(1, 4), mk_pid(2, 6), LV_NIL, 1 | 1 << 8, LV_NIL);
+    seed_frame(dir, "signal_exit", FK_SIGNAL, mk_pid(1, 4), mk_pid(2, 6), LV_NIL, 3, kw_exit);
+    seed_frame(dir, "signal_down", FK_SIGNAL, mk_pid(1, 4), mk_pid(2, 6), mk_ref(1, 11), 6,
+               num_from_i64(p, INT64_MIN));
+    seed_frame(dir, "no_value", FK_SEND, mk_pid(2, 5), mk_pid(1, 7), LV_NIL, 0, LV_NONE);
+    seed_frame(dir, "kind_unknown", FK__COUNT, mk_pid(2, 5), mk_pid(1, 7), LV_NIL, 0, LV_NIL);
+    seed_frame(dir, "nil_ids", FK_SEND, LV_NIL, LV_NIL, LV_NIL, UINT64_MAX, LV_NIL);
+
+    Buf b;
+    make_frame(&b, sample());
+    b.len -= 3; /* the value cut short, the length set right */
+    frame_finish(&b);
+    write_seed(dir, "value_cut", &b);
+    buf_free(&b);
+    make_frame(&b, sample()); /* bytes after a whole value */
+    buf_append(&b, "\x00\x01", 2);
+    frame_finish(&b);
+    write_seed(dir, "value_trailing", &b);
+    buf_free(&b);
+    make_frame(&b, sample());
+    ((uint8_t *)b.data)[4] ^= 1; /* a length that does not match */
+    write_seed(dir, "length_wrong", &b);
+    buf_free(&b);
+
+    /* Routing varints padded with continuation bytes: valid, not canonical. */
+    Buf c;
+    buf_init(&c);
+    uint8_t head[FRAME_HEADER] = {'L', 'R', FRAME_VERSION, FK_SEND, 0, 0, 0, 0};
+    buf_append(&c, head, sizeof head);
+    buf_append(&c, "\x82\x00\x85\x80\x00", 5); /* to (2, 5) */
+    buf_append(&c, "\x01\x07\x80\x00\x80\x00\x00", 7); /* from (1, 7), ref none, arg 0 */
+    Value refused = LV_NONE;
+    wire_encode(rt, mk_cstring(p, "padded"), NULL, &c, &refused);
+    frame_finish(&c);
+    write_seed(dir, "varints_padded", &c);
+    buf_free(&c);
+    teardown(NULL);
+}
+
 int main(void) {
+    const char *seed_dir = getenv("FRAME_TEST_SEEDS");
+    if (seed_dir) {
+        write_seeds(seed_dir);
+        return 0;
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(good_frame_round_trips),
         cmocka_unit_test(bad_headers_are_refused),
