@@ -7,19 +7,7 @@
 # Prints "limits_test: N passed, N failed"; exits non-zero on any failure.
 set -u
 lona=$1
-passed=0
-failed=0
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-
-check() { # name expected actual
-    if [ "$2" = "$3" ]; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-        echo "FAIL $1: expected [$2], got [$3]"
-    fi
-}
+. "$(dirname "$0")/check.sh"
 
 cat >"$dir/bomb.lona" <<'LONA'
 (defn counter [event n] (case (first event) :call [:reply n (inc n)] [:noreply n]))
@@ -51,5 +39,4 @@ out=$("$lona" --max-processes 500 eval '
 check "--max-processes, and the error says which limit" \
     '[:system-limit "spawn: 500 processes already (LONA_MAX_PROCESSES, --max-processes)"]' "$out"
 
-echo "limits_test: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+report limits_test

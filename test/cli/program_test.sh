@@ -7,19 +7,7 @@
 # Prints "program_test: N passed, N failed"; exits non-zero on any failure.
 set -u
 lona=$1
-passed=0
-failed=0
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-
-check() { # name expected actual
-    if [ "$2" = "$3" ]; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-        echo "FAIL $1: expected [$2], got [$3]"
-    fi
-}
+. "$(dirname "$0")/check.sh"
 
 # run NAME SOURCE ARGS...: runs the program, sets $out, $err and $status.
 run() {
@@ -112,5 +100,4 @@ run crash '(defn f [] (exit :normal))
 (println "not reached")'
 check "(exit :normal): status 0, no report" "0[]" "$status[$err]"
 
-echo "program_test: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+report program_test

@@ -7,19 +7,7 @@
 # Prints "realm_test: N passed, N failed"; exits non-zero on any failure.
 set -u
 lona=$1
-passed=0
-failed=0
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-
-check() { # name expected actual
-    if [ "$2" = "$3" ]; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-        echo "FAIL $1: expected [$2], got [$3]"
-    fi
-}
+. "$(dirname "$0")/check.sh"
 
 # The program prints its child's OS pid, then waits for the :DOWN that the
 # kill below must cause; the script waits for that line, not for a time.
@@ -85,5 +73,4 @@ check "a child realm's crash report names the realm" \
     "$(grep '^=CRASH REPORT=' "$dir/crash.out" | cut -c1-86)"
 check "and carries the trace" "  at user/boom ($dir/crash.lona:1)" "$(grep 'at user/boom' "$dir/crash.out")"
 
-echo "realm_test: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+report realm_test

@@ -8,19 +8,7 @@
 # Prints "N passed, N failed"; exits non-zero on any failure.
 set -u
 lona=$1
-passed=0
-failed=0
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-
-check() { # name expected actual
-    if [ "$2" = "$3" ]; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-        echo "FAIL $1: expected [$2], got [$3]"
-    fi
-}
+. "$(dirname "$0")/check.sh"
 
 check "lines, CRLF, last line without newline" '("a" "b" "c" nil nil)' \
     "$(printf 'a\nb\r\nc' | "$lona" eval '(list (read-line) (read-line) (read-line) (read-line) (read-line))')"
@@ -59,5 +47,4 @@ check "the reader gets the line given later" "read late input" "$second"
 exec 4<&-
 wait
 
-echo "stdin_test: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+report stdin_test
