@@ -90,10 +90,11 @@ test:
 	@$(MAKE) --no-print-directory MODE=tsan tsan-one
 	@$(MAKE) --no-print-directory MODE=asan test-one
 
-# The scheduler and process tests, and the poller's (stdin_test), under
-# ThreadSanitizer (any report fails).
+# The scheduler, process and realm tests, and the poller's (stdin_test),
+# under ThreadSanitizer (any report fails).
 TSAN_TESTS := test/lona/exit_test.lona test/lona/messaging_test.lona test/lona/registry_test.lona \
-	test/lona/server_test.lona test/lona/supervisor_test.lona test/lona/stress_test.lona
+	test/lona/server_test.lona test/lona/supervisor_test.lona test/lona/stress_test.lona \
+	test/lona/realm_test.lona
 tsan-one: $(BUILD)/lona
 	@{ TSAN_OPTIONS="halt_on_error=1 exitcode=66" $(BUILD)/lona test $(TSAN_TESTS) && \
 	   TSAN_OPTIONS="halt_on_error=1 exitcode=66" sh test/cli/stdin_test.sh $(BUILD)/lona && \
