@@ -55,12 +55,7 @@
 #include "vm/ns.h"
 #include "vm/rt.h"
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer) && !defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/lsan_interface.h>
-#define EVAL_FUZZ_LSAN_ROOTS 1
-#endif
-#endif
+#include "fuzz_lsan.h"
 
 #define EVAL_FUZZ_MAX_INPUT 4096
 
@@ -70,8 +65,6 @@ typedef struct EvalFuzz {
     uint64_t base_procs;     /* processes alive in a fresh runtime */
     unsigned runs;           /* inputs run since rt was created */
     unsigned recycle;        /* recreate rt after this many inputs */
-    const void *root_base;   /* literal-area span registered with LSan */
-    size_t root_size;
     int64_t timeout_ms;
     size_t heap_words;
     uint8_t priority;
@@ -98,30 +91,8 @@ static long env_long(const char *name, long dflt) {
     return s && *s ? strtol(s, NULL, 10) : dflt;
 }
 
-/* The literal area is mmap'd, so LeakSanitizer does not scan it, and
- * everything reachable only from it (namespace tables, ...) would be
- * reported as leaked. gc/literal.c registers it as a root region only when
- * __SANITIZE_ADDRESS__ is defined, which clang 14 does not do; so here the
- * used part [base, top) is registered, and re-registered as it grows
- * (registering all 64 GB of reservation would make every leak check read
- * it all). */
-static void eval_fuzz_lsan_roots(bool keep) {
-#ifdef EVAL_FUZZ_LSAN_ROOTS
-    if (fz.root_base) __lsan_unregister_root_region(fz.root_base, fz.root_size);
-    fz.root_base = NULL;
-    if (!keep || !fz.rt) return;
-    LitArea *a = &fz.rt->lit;
-    pthread_mutex_lock(&a->lock);
-    fz.root_base = a->base;
-    /* Slack for literals other threads add before the check runs. */
-    fz.root_size = (size_t)(a->top - a->base) + ((size_t)1 << 20);
-    if (fz.root_size > a->reserved) fz.root_size = a->reserved;
-    pthread_mutex_unlock(&a->lock);
-    __lsan_register_root_region(fz.root_base, fz.root_size);
-#else
-    (void)keep;
-#endif
-}
+/* The literal area as a LeakSanitizer root (fuzz_lsan.h). */
+static void eval_fuzz_lsan_roots(bool keep) { fuzz_lsan_roots(fz.rt, keep); }
 
 static Value core_lookup(Runtime *rt, const char *name) {
     Value var = ns_lookup(rt, rt->core_ns, mk_symbol(atoms_intern_text(&rt->atoms, name, strlen(name))));

@@ -53,36 +53,14 @@
 #include "term/print.h"
 #include "vm/rt.h"
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer) && !defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/lsan_interface.h>
-#define FRAME_FUZZ_LSAN_ROOTS 1
-#endif
-#endif
+#include "fuzz_lsan.h"
 
 static Runtime *fuzz_rt;
 static Proc *scratch;
 static bool verbose;
 static unsigned long recycle_every = 10000, inputs;
-static const void *root_base; /* literal-area span registered with LSan */
-static size_t root_size;
 
-static void frame_fuzz_lsan_roots(bool keep) {
-#ifdef FRAME_FUZZ_LSAN_ROOTS
-    if (root_base) __lsan_unregister_root_region(root_base, root_size);
-    root_base = NULL;
-    if (!keep || !fuzz_rt) return;
-    LitArea *a = &fuzz_rt->lit;
-    pthread_mutex_lock(&a->lock);
-    root_base = a->base;
-    root_size = (size_t)(a->top - a->base) + ((size_t)1 << 20);
-    if (root_size > a->reserved) root_size = a->reserved;
-    pthread_mutex_unlock(&a->lock);
-    __lsan_register_root_region(root_base, root_size);
-#else
-    (void)keep;
-#endif
-}
+static void frame_fuzz_lsan_roots(bool keep) { fuzz_lsan_roots(fuzz_rt, keep); }
 
 static void frame_fuzz_free(void) {
     frame_fuzz_lsan_roots(false);
