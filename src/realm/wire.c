@@ -190,19 +190,7 @@ static size_t list_count(Value v, Value *tail) {
     return n;
 }
 
-static bool is_meta_carrier(Value x) {
-    if (!is_boxed(x)) return false;
-    switch (box_type(x)) {
-    case T_CONS:
-    case T_TUPLE:
-    case T_VECTOR:
-    case T_MAP:
-    case T_HMAP:
-    case T_SET:
-    case T_HSET: return (box_flags(x) & HF_META) != 0;
-    default: return false;
-    }
-}
+static bool is_meta_carrier(Value x) { return is_compound(x) && (box_flags(x) & HF_META) != 0; }
 
 /* Write one container header and queue its elements; false if refused. */
 static bool enc_container(Buf *b, EncStack *s, Value v) {

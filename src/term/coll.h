@@ -57,6 +57,21 @@ Value set_from(Proc *p, const Value *xs, size_t n);
 /* The stored element equal to x, or LV_NONE. */
 Value set_get(Value s, Value x);
 
+/* Collections: lists (non-empty), tuples, vectors, maps, sets. */
+static inline bool is_compound(Value v) {
+    if (!is_boxed(v)) return false;
+    switch (box_type(v)) {
+    case T_CONS:
+    case T_TUPLE:
+    case T_VECTOR:
+    case T_MAP:
+    case T_HMAP:
+    case T_SET:
+    case T_HSET: return true;
+    default: return false;
+    }
+}
+
 /* ---- metadata ---- */
 /* Copy of a symbol/list/tuple/vector/map/set with metadata m (nil clears).
  * The empty list is an immediate and is returned as it is. */

@@ -51,20 +51,6 @@ static inline Value coll_alloc(Proc *p, BoxType t, size_t len, Value meta) {
     return o;
 }
 
-/* Collections: lists (non-empty), tuples, vectors, maps, sets. */
-static inline bool is_compound(Value v) {
-    if (!is_boxed(v)) return false;
-    switch (box_type(v)) {
-    case T_CONS:
-    case T_TUPLE:
-    case T_VECTOR:
-    case T_MAP:
-    case T_HMAP:
-    case T_SET:
-    case T_HSET: return true;
-    default: return false;
-    }
-}
 
 /* ---- hashed collections (maps and sets) ---- */
 
