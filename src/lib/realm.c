@@ -32,7 +32,7 @@ static Value nat_parent_realm(Proc *p, Value *a, uint32_t n) { return realm_pare
 static Value nat_child_realms(Proc *p, Value *a, uint32_t n) { return realm_children(p); }
 
 static Value nat_realm_child_p(Proc *p, Value *a, uint32_t n) {
-    return lv_bool(is_realm(a[0]) && realm_is_child(p->rt, a[0]));
+    return lv_bool(is_realm(a[0]) && realm_is_descendant(p->rt, a[0]));
 }
 
 static Value nat_realm_child_info(Proc *p, Value *a, uint32_t n) {
@@ -84,6 +84,9 @@ static Value var_name_of(Proc *p, Value f) {
     return mk_tuple2(p, as_ns(as_var(var)->ns)->name, as_var(var)->sym);
 }
 
+/* %realm-create and %realm-terminate answer at once in the root; in a
+ * child realm they ask the root and return a ref to wait for. */
+
 /* (%realm-request realm op data): a ref to wait on, or [:error :not-descendant].
  * For :spawn, data is [f args opts]: f is checked and replaced by its var's name. */
 static Value nat_realm_request(Proc *p, Value *a, uint32_t n) {
@@ -129,10 +132,8 @@ static Value nat_realm_resolve(Proc *p, Value *a, uint32_t n) {
 }
 
 LONA_INTRINSICS(realm) = {
-    {"lona.process", "realm-create", 1, 1, nat_realm_create, "([opts])",
-     "start a child realm (%{:name n :policy p :schedulers s}): its realm id"},
-    {"lona.process", "realm-terminate", 1, 1, nat_realm_terminate, "([realm])",
-     "kill a child realm and everything in it: :ok or [:error :not-descendant]"},
+    {"lona.process", "%realm-create", 1, 1, nat_realm_create, "([opts])", NULL},
+    {"lona.process", "%realm-terminate", 1, 1, nat_realm_terminate, "([realm])", NULL},
     {"lona.process", "parent-realm", 0, 0, nat_parent_realm, "([])", "the parent realm, or nil"},
     {"lona.process", "child-realms", 0, 0, nat_child_realms, "([])", "the set of child realms"},
     {"lona.process", "%realm-child?", 1, 1, nat_realm_child_p, "([realm])", NULL},

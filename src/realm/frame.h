@@ -14,7 +14,8 @@
  *                       body length, body), for the kinds that carry one
  *
  * `to` and `from` are pids (number 0: the realm itself), `ref` ties a reply
- * to its request, `arg` is a small per-kind integer. Routing looks only at
+ * to its request, `arg` is a small per-kind integer (for the reply that
+ * carries a new realm's socket, that realm's id). Routing looks only at
  * to.realm. A frame from another realm is hostile: frame_parse checks the
  * header and the varints, wire_decode checks the value.
  */
@@ -41,6 +42,8 @@ typedef enum {
     FK_REPLY,          /* to the requester: ref, value = result */
     FK_SIGNAL,         /* link, unlink, exit, monitor, demonitor, down, sync ack:
                         * arg = kind | flags << 8, ref, value = reason or nil */
+    FK_GONE,           /* upward notice that descendant realm `arg` is gone: value = reason;
+                        * each ancestor drops its route and fires its links into it */
     FK__COUNT
 } FrameKind;
 

@@ -18,12 +18,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/memfd.h"
 #include "sched/poller.h"
 
 /* The datagram that stands for a frame held in the memfd sent with it. */
 #define FK_MEMFD 0xff
 static const uint8_t memfd_marker[FRAME_HEADER] = {'L', 'R', FRAME_VERSION, FK_MEMFD, 0, 0, 0, 0};
-#define MEMFD_SEALS (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
+/* The datagram header before a frame that carries a descriptor. */
+#define FK_PASSFD 0xfe
+static const uint8_t passfd_marker[FRAME_HEADER] = {'L', 'R', FRAME_VERSION, FK_PASSFD, 0, 0, 0, 0};
+#define MEMFD_SEALS SEALED_MEMFD_SEALS
 
 /* Frames taken from the socket per wake-up before the others get a turn. */
 #define LINK_BATCH 256
@@ -78,26 +82,6 @@ void link_free(RealmLink *l) {
     free(l);
 }
 
-/* Put a large frame into a sealed memfd; -1 on failure. */
-static int frame_memfd(const uint8_t *bytes, size_t len) {
-    int fd = memfd_create("lona-frame", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    if (fd < 0) return -1;
-    size_t done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, bytes + done, len - done);
-        if (w <= 0) {
-            close(fd);
-            return -1;
-        }
-        done += (size_t)w;
-    }
-    if (fcntl(fd, F_ADD_SEALS, MEMFD_SEALS) < 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 /* One datagram, with fd attached when fd >= 0: 1 sent, 0 no room, -1 error. */
 static int send_datagram(int sock, const uint8_t *bytes, size_t len, int fd) {
     struct iovec iov = {(void *)bytes, len};
@@ -124,10 +108,7 @@ static int send_datagram(int sock, const uint8_t *bytes, size_t len, int fd) {
     }
 }
 
-static int send_out(RealmLink *l, const LinkOut *o) {
-    if (o->fd >= 0) return send_datagram(l->fd, memfd_marker, sizeof memfd_marker, o->fd);
-    return send_datagram(l->fd, o->bytes, o->len, -1);
-}
+static int send_out(RealmLink *l, const LinkOut *o) { return send_datagram(l->fd, o->bytes, o->len, o->fd); }
 
 /* Send what waits, in order, until the socket is full. Under l->lock. */
 static void flush_locked(RealmLink *l) {
@@ -147,19 +128,13 @@ static void flush_locked(RealmLink *l) {
     }
 }
 
-bool link_send(RealmLink *l, const Buf *frame) {
-    const uint8_t *bytes = (const uint8_t *)frame->data;
-    size_t len = frame->len;
-    int fd = -1;
-    if (len > FRAME_INLINE_MAX) {
-        fd = frame_memfd(bytes, len);
-        if (fd < 0) return false;
-    }
+/* Send one datagram (with fd attached when fd >= 0, which the link owns),
+ * or queue it behind those that wait for room. */
+static bool send_or_queue(RealmLink *l, const uint8_t *bytes, size_t len, int fd) {
     pthread_mutex_lock(&l->lock);
     bool ok = !l->down;
     if (ok && !l->head) {
-        int r = fd >= 0 ? send_datagram(l->fd, memfd_marker, sizeof memfd_marker, fd)
-                        : send_datagram(l->fd, bytes, len, -1);
+        int r = send_datagram(l->fd, bytes, len, fd);
         if (r != 0) {
             if (fd >= 0) close(fd);
             if (r > 0) atomic_fetch_add_explicit(&l->frames_out, 1, memory_order_relaxed);
@@ -168,11 +143,11 @@ bool link_send(RealmLink *l, const Buf *frame) {
         }
     }
     if (ok) {
-        LinkOut *o = xmalloc(sizeof *o + (fd >= 0 ? 0 : len));
+        LinkOut *o = xmalloc(sizeof *o + len);
         o->next = NULL;
         o->len = len;
         o->fd = fd;
-        if (fd < 0) memcpy(o->bytes, bytes, len);
+        memcpy(o->bytes, bytes, len);
         if (l->tail) l->tail->next = o;
         else l->head = o;
         l->tail = o;
@@ -181,6 +156,26 @@ bool link_send(RealmLink *l, const Buf *frame) {
         close(fd);
     }
     pthread_mutex_unlock(&l->lock);
+    return ok;
+}
+
+bool link_send(RealmLink *l, const Buf *frame) {
+    const uint8_t *bytes = (const uint8_t *)frame->data;
+    if (frame->len <= FRAME_INLINE_MAX) return send_or_queue(l, bytes, frame->len, -1);
+    int fd = sealed_memfd("lona-frame", bytes, frame->len);
+    return fd >= 0 && send_or_queue(l, memfd_marker, sizeof memfd_marker, fd);
+}
+
+bool link_send_fd(RealmLink *l, const Buf *frame, int fd) {
+    if (frame->len > FRAME_INLINE_MAX) {
+        close(fd);
+        return false;
+    }
+    uint8_t *d = xmalloc(sizeof passfd_marker + frame->len);
+    memcpy(d, passfd_marker, sizeof passfd_marker);
+    memcpy(d + sizeof passfd_marker, frame->data, frame->len);
+    bool ok = send_or_queue(l, d, sizeof passfd_marker + frame->len, fd);
+    free(d);
     return ok;
 }
 
@@ -211,14 +206,16 @@ static int take_one_fd(struct msghdr *m) {
     return fd;
 }
 
-static void deliver(RealmLink *l, const uint8_t *bytes, size_t len) {
+/* Hand one frame to the callback; fd (-1 for none) is closed unless taken. */
+static void deliver(RealmLink *l, const uint8_t *bytes, size_t len, int fd) {
     WireFrame f;
     if (!frame_parse(bytes, len, &f)) {
         link_drop(l);
-        return;
+    } else {
+        atomic_fetch_add_explicit(&l->frames_in, 1, memory_order_relaxed);
+        l->on_frame(l->ctx, l, &f, &fd);
     }
-    atomic_fetch_add_explicit(&l->frames_in, 1, memory_order_relaxed);
-    l->on_frame(l->ctx, l, &f);
+    if (fd >= 0) close(fd);
 }
 
 /* A frame held in a memfd: only a sealed one is read, so that the sender
@@ -238,7 +235,7 @@ static void deliver_memfd(RealmLink *l, int fd) {
         link_drop(l);
         return;
     }
-    deliver(l, map, (size_t)st.st_size);
+    deliver(l, map, (size_t)st.st_size, -1);
     munmap(map, (size_t)st.st_size);
 }
 
@@ -265,12 +262,19 @@ static bool receive_some(RealmLink *l) {
             else link_drop(l);
             continue;
         }
+        if (!truncated && has_fd && (size_t)n > sizeof passfd_marker &&
+            !memcmp(l->rbuf, passfd_marker, sizeof passfd_marker)) {
+            int fd = take_one_fd(&m);
+            if (fd >= 0) deliver(l, l->rbuf + sizeof passfd_marker, (size_t)n - sizeof passfd_marker, fd);
+            else link_drop(l);
+            continue;
+        }
         if (has_fd) close_fds(&m);
         if (truncated || has_fd) {
             link_drop(l);
             continue;
         }
-        deliver(l, l->rbuf, (size_t)n);
+        deliver(l, l->rbuf, (size_t)n, -1);
     }
     return true;
 }

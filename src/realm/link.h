@@ -10,6 +10,10 @@
  * instead (SCM_RIGHTS): the receiver maps it read-only, and the seals make
  * it safe to decode in place.
  *
+ * A small frame may also carry one descriptor (link_send_fd): a realm's
+ * socket end travels that way from the root, which starts every realm's
+ * OS process, down to the realm that asked for it.
+ *
  * Received frames are handed, one at a time and in order, to the link's
  * callback on the poller thread. When the peer goes away (end of file,
  * error, hang-up) the callback `down` runs once, on the poller thread, and
@@ -31,14 +35,16 @@
 struct Poller;
 
 typedef struct RealmLink RealmLink;
-typedef void (*LinkFrameFn)(void *ctx, RealmLink *l, const WireFrame *f);
+/* *passed_fd: -1, or a descriptor that came with the frame (link_send_fd);
+ * the callback takes it by setting *passed_fd to -1, else the link closes it. */
+typedef void (*LinkFrameFn)(void *ctx, RealmLink *l, const WireFrame *f, int *passed_fd);
 typedef void (*LinkDownFn)(void *ctx, RealmLink *l);
 
 typedef struct LinkOut {
     struct LinkOut *next;
     size_t len;
-    int fd;                  /* memfd of a large frame, or -1 */
-    uint8_t bytes[];
+    int fd;                  /* descriptor sent with the datagram, or -1 */
+    uint8_t bytes[];         /* the datagram */
 } LinkOut;
 
 struct RealmLink {
@@ -70,5 +76,8 @@ void link_drop(RealmLink *l);
 /* Send a finished frame (frame_finish); false if the link is down or the
  * frame cannot be sent at all. */
 bool link_send(RealmLink *l, const Buf *frame);
+/* Send a frame of at most FRAME_INLINE_MAX bytes with descriptor fd, which
+ * the link owns from now on (closed once sent, or on failure). */
+bool link_send_fd(RealmLink *l, const Buf *frame, int fd);
 
 #endif

@@ -1,6 +1,12 @@
 /*
  * realm.c — the realm tree of one runtime: children, the parent, routing
- * and delivery of frames (see realm.h).
+ * and delivery of frames (see realm.h; the root's launcher is launch.c).
+ *
+ * Routing: a frame goes to the child whose subtree holds its destination
+ * realm (the child itself, or a Route learnt when the new realm's socket
+ * passed through here), else up to the parent. A frame never goes back on
+ * the link it came from, so a stale route cannot make a loop; a frame for a
+ * realm that is gone is dropped, as a message to a dead pid is.
  *
  * Locking: rs->lock guards the child list and the pending requests. Frames
  * are received on the poller thread only, so decoding needs no lock (the
@@ -15,7 +21,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +44,6 @@
 #include "vm/error.h"
 #include "vm/rt.h"
 
-extern char **environ;
-
 static Value kw(Runtime *rt, const char *s) { return mk_keyword(atoms_intern_text(&rt->atoms, s, strlen(s))); }
 
 static Value err_pair(Proc *p, Value reason) { return mk_tuple2(p, K_(error), reason); }
@@ -63,8 +66,9 @@ static unsigned max_children_setting(void) {
     return s && *s && !*end && n >= 0 && n <= 65535 ? (unsigned)n : DEFAULT_MAX_REALMS;
 }
 
-/* Take a place for a new child, false if every place is taken. */
-static bool reserve_child(RealmState *rs) {
+/* Take a place for a new child (in the root: for a new realm anywhere in
+ * the tree), false if every place is taken. */
+bool realm_reserve(RealmState *rs) {
     pthread_mutex_lock(&rs->lock);
     bool ok = rs->nlive < rs->max_children;
     if (ok) rs->nlive++;
@@ -72,21 +76,20 @@ static bool reserve_child(RealmState *rs) {
     return ok;
 }
 
-static void release_child(RealmState *rs) {
+void realm_release(RealmState *rs) {
     pthread_mutex_lock(&rs->lock);
     rs->nlive--;
     pthread_mutex_unlock(&rs->lock);
 }
 
-static void kill_and_reap(pid_t pid);
-
 /* The runtime is going away (rt_free: no worker runs, the poller is
  * stopped): every child realm is killed and reaped, every link closed. */
 static void realm_state_free(Runtime *rt) {
     RealmState *rs = rt->realm;
+    launch_free_all(rs);
     for (ChildRealm *c = rs->children, *next; c; c = next) {
         next = c->next;
-        kill_and_reap(c->os_pid);
+        launch_kill_and_reap(c->os_pid);
         void *peer = c->link ? c->link->ctx : NULL;
         link_free(c->link);
         free(peer);
@@ -100,6 +103,10 @@ static void realm_state_free(Runtime *rt) {
     for (Pending *q = rs->pending, *next; q; q = next) {
         next = q->next;
         free(q);
+    }
+    for (Route *r = rs->routes, *next; r; r = next) {
+        next = r->next;
+        free(r);
     }
     proc_free_bare(rs->scratch);
     pthread_mutex_destroy(&rs->lock);
@@ -133,6 +140,33 @@ static ChildRealm *find_child_locked(RealmState *rs, uint32_t id) {
     for (ChildRealm *c = rs->children; c; c = c->next)
         if (c->id == id) return c;
     return NULL;
+}
+
+static Route **find_route_locked(RealmState *rs, uint32_t id) {
+    Route **pr = &rs->routes;
+    while (*pr && (*pr)->id != id) pr = &(*pr)->next;
+    return pr;
+}
+
+ChildRealm *realm_via_locked(RealmState *rs, uint32_t id) {
+    ChildRealm *c = find_child_locked(rs, id);
+    if (c) return c;
+    Route *r = *find_route_locked(rs, id);
+    return r ? r->via : NULL;
+}
+
+void realm_route_add_locked(RealmState *rs, uint32_t id, ChildRealm *via) {
+    Route *r = xmalloc(sizeof *r);
+    *r = (Route){rs->routes, id, via};
+    rs->routes = r;
+}
+
+void realm_route_forget_locked(RealmState *rs, uint32_t id) {
+    Route **pr = find_route_locked(rs, id);
+    Route *r = *pr;
+    if (!r) return;
+    *pr = r->next;
+    free(r);
 }
 
 static bool unlink_child_locked(RealmState *rs, ChildRealm *c) {
@@ -193,26 +227,44 @@ static void fail_pending(RealmState *rs, uint32_t realm, Value reason) {
     reset_scratch(rs);
 }
 
-static void forget_pending(RealmState *rs, Value ref) {
+/* Take the request waiting for ref out of the list: it, or NULL. */
+static Pending *take_pending(RealmState *rs, Value ref) {
+    Pending *q = NULL;
     pthread_mutex_lock(&rs->lock);
     for (Pending **pp = &rs->pending; *pp; pp = &(*pp)->next) {
         if ((*pp)->ref != ref) continue;
-        Pending *q = *pp;
+        q = *pp;
         *pp = q->next;
-        free(q);
         break;
     }
     pthread_mutex_unlock(&rs->lock);
+    return q;
+}
+
+static void forget_pending(RealmState *rs, Value ref) { free(take_pending(rs, ref)); }
+
+/* A frame from this realm itself (poller thread): to `to` on l, with fd
+ * attached when fd >= 0 (closed if it cannot go). */
+static void send_from_here(RealmState *rs, RealmLink *l, uint8_t kind, Value to, Value ref, uint64_t arg, Value v,
+                           int fd) {
+    Buf out;
+    Value refused;
+    buf_init(&out);
+    frame_begin(&out, kind, to, mk_pid(rs->rt->realm_id, 0), ref, arg);
+    bool ok = wire_encode(rs->rt, v, NULL, &out, &refused) == WIRE_OK && frame_finish(&out);
+    if (ok && fd >= 0) link_send_fd(l, &out, fd);
+    else if (ok) link_send(l, &out);
+    else if (fd >= 0) close(fd);
+    buf_free(&out);
+}
+
+void realm_reply_on(RealmState *rs, RealmLink *l, Value to, Value ref, uint64_t arg, Value v, int fd) {
+    send_from_here(rs, l, FK_REPLY, to, ref, arg, v, fd);
 }
 
 /* Answer a request from another realm, on the poller thread. */
 static void reply_from_here(RealmState *rs, RealmLink *l, Value to, Value ref, Value v) {
-    Buf out;
-    Value refused;
-    buf_init(&out);
-    frame_begin(&out, FK_REPLY, to, mk_pid(rs->rt->realm_id, 0), ref, 0);
-    if (wire_encode(rs->rt, v, NULL, &out, &refused) == WIRE_OK && frame_finish(&out)) link_send(l, &out);
-    buf_free(&out);
+    realm_reply_on(rs, l, to, ref, 0, v, -1);
 }
 
 /* A link, monitor or exit signal from another realm. A link or monitor of
@@ -240,15 +292,78 @@ static void deliver_remote_signal(RealmState *rs, RealmLink *l, const WireFrame 
     buf_free(&out);
 }
 
-/* A frame addressed to this realm; from_parent: it came on the link to
- * the parent (told by the link's peer, not by rs->parent, which a child
- * sets only once link_new returns, after the poller may have read). */
-static void deliver_here(RealmState *rs, RealmLink *l, bool from_parent, const WireFrame *f) {
-    Proc *sc = rs->scratch;
+static void add_child(RealmState *rs, uint32_t id, int fd, pid_t pid, Value name, Value policy, unsigned schedulers);
+
+/* The link towards realm id: a child on the way, else the parent. */
+static RealmLink *route_locked(RealmState *rs, uint32_t id) {
+    ChildRealm *c = realm_via_locked(rs, id);
+    return c ? c->link : rs->parent;
+}
+
+/* The reply to this realm's realm-create, with the new child's socket:
+ * the child joins the tree under the id the root gave it. */
+static void adopt_created(RealmState *rs, RealmLink *l, const WireFrame *f, int *passed_fd) {
+    Pending *q = take_pending(rs, f->ref);
+    uint32_t id = (uint32_t)f->arg;
+    pthread_mutex_lock(&rs->lock);
+    bool fresh = id >= 2 && id <= 0xffff && !realm_via_locked(rs, id);
+    pthread_mutex_unlock(&rs->lock);
+    if (!q) {
+        link_drop(l);
+        return;
+    }
+    Value answer;
+    if (q->op == REALM_OP_CREATE && fresh) {
+        add_child(rs, id, *passed_fd, 0, q->name, q->policy, q->schedulers);
+        *passed_fd = -1;
+        answer = IMM(IMM_REALM, id);
+    } else {
+        /* Not the reply it claims to be: the caller hears of it, not silence. */
+        if (q->op == REALM_OP_CREATE) realm_release(rs);
+        link_drop(l);
+        answer = err_pair(rs->scratch, kw(rs->rt, "noconnection"));
+    }
+    deliver_message(rs, q->caller, f->from, mk_tuple3(rs->scratch, kw(rs->rt, "%realm-reply"), f->ref, answer));
+    free(q);
+}
+
+/* The reply to a request of a process here. A refused realm-create gives
+ * its place back. */
+static void deliver_reply(RealmState *rs, const WireFrame *f, Value v) {
+    Pending *q = take_pending(rs, f->ref);
+    if (q && q->op == REALM_OP_CREATE) realm_release(rs);
+    free(q);
+    deliver_message(rs, f->to, f->from, mk_tuple3(rs->scratch, kw(rs->rt, "%realm-reply"), f->ref, v));
+}
+
+/* A request addressed to this realm: from the parent for the agent; from
+ * below, a name to look up, or (in the root) a realm to start or kill. */
+static void deliver_request(RealmState *rs, RealmLink *l, ChildRealm *from_child, const WireFrame *f, Value v) {
+    if (!is_pid(f->from) || !is_ref(f->ref)) return;
+    if (!from_child && rs->agent != LV_NONE) {
+        Value op = f->arg == REALM_OP_SPAWN ? kw(rs->rt, "spawn") : f->arg == REALM_OP_INFO ? kw(rs->rt, "info") : LV_NIL;
+        Value items[5] = {kw(rs->rt, "%realm-request"), op, f->ref, f->from, v};
+        Value msg = mk_tuple(rs->scratch, 5);
+        memcpy(tuple_elems(msg), items, sizeof items);
+        deliver_message(rs, rs->agent, f->from, msg);
+    } else if (from_child && f->arg == REALM_OP_WHEREIS && is_symbol_imm(v)) {
+        /* A descendant looks a name up here; the search up the tree goes no
+         * further than the parent so far. */
+        reply_from_here(rs, l, f->from, f->ref, registry_lookup(rs->rt, v));
+    } else if (from_child && rs->rt->realm_id == 1 && (f->arg == REALM_OP_CREATE || f->arg == REALM_OP_TERMINATE)) {
+        launch_serve(rs, l, from_child, f, v);
+    }
+}
+
+/* A frame addressed to this realm. from_child: the child whose link it
+ * came on, NULL for the parent's (told by the link's peer, not by
+ * rs->parent, which a child sets only once link_new returns, after the
+ * poller may have read). */
+static void deliver_here(RealmState *rs, RealmLink *l, ChildRealm *from_child, const WireFrame *f, int *passed_fd) {
     Value v;
     /* The value is a whole wire message (envelope included), checked under
      * the limits before anything is built. */
-    if (wire_decode(sc, f->value, f->value_len, NULL, &v) != WIRE_OK) {
+    if (wire_decode(rs->scratch, f->value, f->value_len, NULL, &v) != WIRE_OK) {
         link_drop(l);
         reset_scratch(rs);
         return;
@@ -262,24 +377,12 @@ static void deliver_here(RealmState *rs, RealmLink *l, bool from_parent, const W
         deliver_remote_signal(rs, l, f, v);
         break;
     case FK_REQUEST:
-        /* Only the parent asks; the agent serves it in Lonala. */
-        if (from_parent && rs->agent != LV_NONE && is_pid(f->from) && is_ref(f->ref)) {
-            Value op = f->arg == REALM_OP_SPAWN ? kw(rs->rt, "spawn") : f->arg == REALM_OP_INFO ? kw(rs->rt, "info") : LV_NIL;
-            Value items[5] = {kw(rs->rt, "%realm-request"), op, f->ref, f->from, v};
-            Value msg = mk_tuple(sc, 5);
-            memcpy(tuple_elems(msg), items, sizeof items);
-            deliver_message(rs, rs->agent, f->from, msg);
-        } else if (!from_parent && f->arg == REALM_OP_WHEREIS && is_symbol_imm(v) && is_ref(f->ref)) {
-            /* A child looks a name up here. Only the root creates realms so
-             * far, so a child's parent is the root and the search ends here. */
-            reply_from_here(rs, l, f->from, f->ref, registry_lookup(rs->rt, v));
-        }
+        deliver_request(rs, l, from_child, f, v);
         break;
     case FK_REPLY:
-        if (is_pid(f->to) && is_ref(f->ref)) {
-            forget_pending(rs, f->ref);
-            deliver_message(rs, f->to, f->from, mk_tuple3(sc, kw(rs->rt, "%realm-reply"), f->ref, v));
-        }
+        if (!is_pid(f->to) || !is_ref(f->ref)) break;
+        if (*passed_fd >= 0) adopt_created(rs, l, f, passed_fd);
+        else deliver_reply(rs, f, v);
         break;
     default:
         link_drop(l);
@@ -287,46 +390,81 @@ static void deliver_here(RealmState *rs, RealmLink *l, bool from_parent, const W
     reset_scratch(rs);
 }
 
-/* The link towards realm id: a child on the way, else the parent. */
-static RealmLink *route_locked(RealmState *rs, uint32_t id) {
-    ChildRealm *c = find_child_locked(rs, id);
-    if (c) return c->link;
-    return rs->parent;
+/* A child says a realm below it is gone: believed only for realms whose
+ * route goes through that child (a late notice for a realm already
+ * forgotten is no fault). */
+static void on_gone_notice(RealmState *rs, RealmLink *l, ChildRealm *from_child, const WireFrame *f) {
+    Value reason;
+    uint32_t id = f->arg <= 0xffff ? (uint32_t)f->arg : 0;
+    if (wire_decode(rs->scratch, f->value, f->value_len, NULL, &reason) != WIRE_OK || !is_keyword(reason)) {
+        link_drop(l);
+        reset_scratch(rs);
+        return;
+    }
+    pthread_mutex_lock(&rs->lock);
+    bool below = id && !find_child_locked(rs, id) && realm_via_locked(rs, id) == from_child;
+    pthread_mutex_unlock(&rs->lock);
+    reset_scratch(rs);
+    if (below) realm_gone(rs, id, reason);
 }
 
-void realm_on_frame(void *ctx, RealmLink *l, const WireFrame *f) {
+void realm_on_frame(void *ctx, RealmLink *l, const WireFrame *f, int *passed_fd) {
     LinkPeer *peer = ctx;
     RealmState *rs = peer->rs;
-    /* A child speaks only for its own processes. */
-    if (peer->child && (!is_pid(f->from) || pid_realm(f->from) != peer->child->id)) {
+    ChildRealm *child = peer->child;
+    if (child) {
+        /* A child speaks only for the processes of its subtree, and hands
+         * no descriptors up but the sealed memfds of large frames. */
+        pthread_mutex_lock(&rs->lock);
+        bool own = is_pid(f->from) && realm_via_locked(rs, pid_realm(f->from)) == child;
+        pthread_mutex_unlock(&rs->lock);
+        if (!own || *passed_fd >= 0) {
+            link_drop(l);
+            return;
+        }
+        if (f->kind == FK_GONE) {
+            on_gone_notice(rs, l, child, f);
+            return;
+        }
+    } else if (*passed_fd >= 0 && f->kind != FK_REPLY) {
         link_drop(l);
         return;
     }
     uint32_t dest = is_pid(f->to) ? pid_realm(f->to) : 0;
     if (dest == rs->rt->realm_id) {
-        deliver_here(rs, l, peer->child == NULL, f);
+        deliver_here(rs, l, child, f, passed_fd);
         return;
     }
-    /* Passing through: forward the frame unchanged. */
+    /* Passing through: forward the frame unchanged. A descriptor (a new
+     * realm's socket, coming down) teaches the route to that realm. */
+    Buf b = {(char *)f->raw, f->raw_len, f->raw_len};
     pthread_mutex_lock(&rs->lock);
+    ChildRealm *via = dest ? realm_via_locked(rs, dest) : NULL;
     RealmLink *next = dest ? route_locked(rs, dest) : NULL;
-    pthread_mutex_unlock(&rs->lock);
-    if (next && next != l) {
-        Buf b = {(char *)f->raw, f->raw_len, f->raw_len};
+    if (next && next != l && *passed_fd >= 0) {
+        if (via && f->arg >= 2 && f->arg <= 0xffff && !realm_via_locked(rs, (uint32_t)f->arg)) {
+            realm_route_add_locked(rs, (uint32_t)f->arg, via);
+            link_send_fd(next, &b, *passed_fd);
+            *passed_fd = -1;
+        }
+    } else if (next && next != l) {
         link_send(next, &b);
-    } else {
-        link_drop(l);
     }
+    /* Else the destination is gone (or never was): dropped, as a message
+     * to a dead pid is. */
+    pthread_mutex_unlock(&rs->lock);
 }
 
 /* ---- children --------------------------------------------------------------------- */
 
-static void kill_and_reap(pid_t pid) {
-    if (pid <= 0) return; /* adopted with no process of ours (realm_adopt) */
-    kill(-pid, SIGKILL); /* its process group */
-    kill(pid, SIGKILL);
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
-    }
+void realm_gone(RealmState *rs, uint32_t id, Value reason) {
+    pthread_mutex_lock(&rs->lock);
+    realm_route_forget_locked(rs, id);
+    RealmLink *up = rs->parent;
+    pthread_mutex_unlock(&rs->lock);
+    exit_realm_gone(rs->rt, id, reason);
+    fail_pending(rs, id, reason);
+    if (up) send_from_here(rs, up, FK_GONE, mk_pid(rs->parent_id, 0), LV_NIL, id, reason, -1);
 }
 
 static void on_child_down(void *ctx, RealmLink *l) {
@@ -335,17 +473,27 @@ static void on_child_down(void *ctx, RealmLink *l) {
     ChildRealm *c = peer->child;
     pthread_mutex_lock(&rs->lock);
     bool mine = unlink_child_locked(rs, c);
+    /* Everything below it is lost with it. */
+    size_t n = 0, cap = 8;
+    uint32_t *below = xmalloc(cap * sizeof *below);
+    for (Route *r = rs->routes; r; r = r->next) {
+        if (r->via != c) continue;
+        if (n == cap) below = xrealloc(below, (cap *= 2) * sizeof *below);
+        below[n++] = r->id;
+    }
     pthread_mutex_unlock(&rs->lock);
     /* A realm that died on its own (or closed its socket): its process is
-     * ended for good and reaped here. */
+     * ended for good and reaped here, and (in the root) those it had. */
     if (mine) {
-        kill_and_reap(c->os_pid);
-        release_child(rs);
+        launch_kill_and_reap(c->os_pid);
+        realm_release(rs);
     }
+    if (rs->rt->realm_id == 1) launch_kill_below(rs, c->id, false);
     atomic_fetch_add(&rs->dropped_gone, atomic_load(&l->dropped));
     Value reason = c->terminated ? K_(killed) : kw(rs->rt, "noconnection");
-    exit_realm_gone(rs->rt, c->id, reason);
-    fail_pending(rs, c->id, reason);
+    for (size_t i = 0; i < n; i++) realm_gone(rs, below[i], reason);
+    free(below);
+    realm_gone(rs, c->id, reason);
     link_free(l);
     pthread_mutex_lock(&rs->lock);
     pthread_cond_broadcast(&rs->cond);
@@ -392,53 +540,12 @@ static bool parse_policy(Runtime *rt, Value pol) {
     return true;
 }
 
-static const char *self_exe(RealmState *rs) {
-    pthread_mutex_lock(&rs->lock);
-    if (!rs->exe[0]) {
-        ssize_t n = readlink("/proc/self/exe", rs->exe, sizeof rs->exe - 1);
-        rs->exe[n > 0 ? n : 0] = 0;
-    }
-    pthread_mutex_unlock(&rs->lock);
-    return rs->exe;
-}
-
 /* fd moved to a number at or above 10, close-on-exec (the child's
  * descriptors 3 and 4 are set by dup2 in the spawn actions); -1 on failure. */
 static int high_fd(int fd) {
     int h = fcntl(fd, F_DUPFD_CLOEXEC, 10);
     close(fd);
     return h;
-}
-
-/* fork+exec of this executable (posix_spawn: vfork semantics, safe in a
- * threaded process), in a new process group. */
-static pid_t start_child_process(RealmState *rs, uint32_t id, unsigned schedulers, int sock, int snap) {
-    char idbuf[16], parentbuf[16], ospid[24], schedbuf[16];
-    snprintf(idbuf, sizeof idbuf, "%u", id);
-    snprintf(parentbuf, sizeof parentbuf, "%u", rs->rt->realm_id);
-    snprintf(ospid, sizeof ospid, "%ld", (long)getpid());
-    snprintf(schedbuf, sizeof schedbuf, "%u", schedulers);
-    const char *exe = self_exe(rs);
-    char *argv[] = {(char *)exe, "%realm-child", idbuf, parentbuf, ospid, schedbuf, NULL};
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t at;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, sock, 3);
-    posix_spawn_file_actions_adddup2(&fa, snap, 4);
-    posix_spawnattr_init(&at);
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(&at, &none);
-    posix_spawnattr_setsigdefault(&at, &all);
-    posix_spawnattr_setpgroup(&at, 0);
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    pid_t pid = -1;
-    if (posix_spawn(&pid, exe, &fa, &at, argv, environ) != 0) pid = -1;
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&at);
-    return pid;
 }
 
 /* A started child joins the tree: its link is watched from now on. name
@@ -462,6 +569,64 @@ static void add_child(RealmState *rs, uint32_t id, int fd, pid_t pid, Value name
     pthread_mutex_unlock(&rs->lock);
 }
 
+static bool send_frame(Proc *p, uint32_t dest, uint8_t kind, Value to, Value ref, uint64_t arg, Value msg,
+                       Value *refused, bool *routed);
+
+/* A new ref whose reply the caller will wait for, kept in the pending list. */
+static Pending *new_pending(Proc *p, uint32_t realm, RealmOp op) {
+    RealmState *rs = realm_state(p->rt);
+    Pending *q = xcalloc(1, sizeof *q);
+    *q = (Pending){.ref = mk_ref(p->rt->realm_id, atomic_fetch_add(&p->rt->next_ref, 1)), .caller = p->pid,
+                   .realm = realm, .op = op, .name = LV_NIL, .policy = LV_NIL};
+    pthread_mutex_lock(&rs->lock);
+    q->next = rs->pending;
+    rs->pending = q;
+    pthread_mutex_unlock(&rs->lock);
+    return q;
+}
+
+/* Send a request whose reply the caller waits for; if it cannot leave,
+ * the answer [:error :noconnection] is queued at once. The ref, or LV_EXC
+ * if data cannot cross. */
+static Value ask(Proc *p, Pending *q, uint32_t dest, Value data) {
+    RealmState *rs = realm_state(p->rt);
+    Value refused, ref = q->ref;
+    bool routed;
+    RealmOp op = q->op;
+    if (!send_frame(p, dest, FK_REQUEST, mk_pid(dest, 0), ref, op, data, &refused, &routed)) {
+        forget_pending(rs, ref);
+        return wire_refusal(p, refused);
+    }
+    if (!routed) {
+        /* The realm went away before the frame left (or this realm has no
+         * parent left): answer at once, unless the reply came meanwhile. */
+        Pending *gone = take_pending(rs, ref);
+        if (gone) {
+            if (gone->op == REALM_OP_CREATE) realm_release(rs);
+            free(gone);
+            mbox_append_local(&p->mbox, mk_tuple3(p, kw(p->rt, "%realm-reply"), ref, err_pair(p, kw(p->rt, "noconnection"))));
+        }
+    }
+    return ref;
+}
+
+/* realm-create in a child realm: the root starts the realm from this
+ * realm's code (launch.c). A place here is already taken. */
+static Value create_via_root(Proc *p, Value name, Value policy, unsigned schedulers) {
+    Runtime *rt = p->rt;
+    Buf image;
+    buf_init(&image);
+    snapshot_write(rt, &image);
+    Value snapshot = mk_binary(p, image.data, image.len);
+    buf_free(&image);
+    Value data = mk_tuple3(p, name, fix(schedulers), snapshot);
+    Pending *q = new_pending(p, 1, REALM_OP_CREATE);
+    q->name = lit_copy(rt, name);
+    q->policy = policy == LV_NONE ? LV_NIL : lit_copy(rt, policy);
+    q->schedulers = schedulers;
+    return ask(p, q, 1, data);
+}
+
 Value realm_create(Proc *p, Value opts) {
     Runtime *rt = p->rt;
     RealmState *rs = realm_state(rt);
@@ -476,14 +641,13 @@ Value realm_create(Proc *p, Value opts) {
         !(shared == LV_NONE || shared == LV_NIL || shared == LV_EMPTY ||
           (is_vector(shared) && vec_count(shared) == 0)))
         return err_badarg(p, "realm-create", args, 1);
-    if (rt->realm_id != 1)
-        return err_raisef(p, kw(rt, "not-supported"), "realm-create: only the root realm creates realms so far");
-    if (!reserve_child(rs))
+    if (!realm_reserve(rs))
         return err_raisef(p, kw(rt, "system-limit"), "realm-create: %u child realms already (LONA_MAX_REALMS)",
                           rs->max_children);
+    if (rt->realm_id != 1) return create_via_root(p, name, policy, schedulers);
     uint32_t id = atomic_fetch_add(&rs->next_id, 1);
     if (id > 0xffff) {
-        release_child(rs);
+        realm_release(rs);
         return err_raisef(p, kw(rt, "system-limit"), "realm-create: no realm ids left");
     }
 
@@ -495,13 +659,13 @@ Value realm_create(Proc *p, Value opts) {
      * onto 3 would replace it before its own dup2 onto 4. */
     int snap = snapshot_memfd(rt);
     if (snap >= 0) snap = high_fd(snap);
-    pid_t pid = snap >= 0 && theirs >= 0 ? start_child_process(rs, id, schedulers, theirs, snap) : -1;
+    pid_t pid = snap >= 0 && theirs >= 0 ? launch_process(rs, id, rt->realm_id, schedulers, theirs, snap) : -1;
     int saved = errno;
     if (theirs >= 0) close(theirs);
     if (snap >= 0) close(snap);
     if (pid < 0) {
         close(mine);
-        release_child(rs);
+        realm_release(rs);
         return err_raisef(p, kw(rt, "system-limit"), "realm-create: cannot start the realm: %s", strerror(saved));
     }
 
@@ -511,10 +675,10 @@ Value realm_create(Proc *p, Value opts) {
 
 uint32_t realm_adopt(Runtime *rt, int fd, pid_t os_pid, Value name) {
     RealmState *rs = realm_state(rt);
-    if (!reserve_child(rs)) return 0;
+    if (!realm_reserve(rs)) return 0;
     uint32_t id = atomic_fetch_add(&rs->next_id, 1);
     if (id > 0xffff) {
-        release_child(rs);
+        realm_release(rs);
         return 0;
     }
     add_child(rs, id, fd, os_pid, lit_copy(rt, name), LV_NIL, 0);
@@ -522,27 +686,41 @@ uint32_t realm_adopt(Runtime *rt, int fd, pid_t os_pid, Value name) {
 }
 
 Value realm_terminate(Proc *p, Value realm) {
-    RealmState *rs = realm_state(p->rt);
+    Runtime *rt = p->rt;
+    RealmState *rs = realm_state(rt);
     uint32_t id = (uint32_t)imm_payload(realm);
     pthread_mutex_lock(&rs->lock);
     ChildRealm *c = find_child_locked(rs, id);
+    bool below = realm_via_locked(rs, id) != NULL;
     pid_t pid = 0;
     if (c) {
+        /* Out of the tree now, so that child-realms no longer lists it when
+         * this returns; its link's down callback then fires :killed. */
         c->terminated = true;
         pid = c->os_pid;
         unlink_child_locked(rs, c);
     }
     pthread_mutex_unlock(&rs->lock);
-    if (!c) return err_pair(p, kw(p->rt, "not-descendant"));
-    kill_and_reap(pid);
-    release_child(rs); /* reaped: its place is free */
+    if (!below) return err_pair(p, kw(rt, "not-descendant"));
+    if (rt->realm_id != 1) {
+        /* Only the root may kill: it reaps the subtree, then answers. */
+        if (c) realm_release(rs);
+        return ask(p, new_pending(p, 1, REALM_OP_TERMINATE), 1, realm);
+    }
+    if (c) {
+        launch_kill_and_reap(pid);
+        launch_kill_below(rs, id, false);
+        realm_release(rs); /* reaped: its place is free */
+    } else {
+        launch_kill_below(rs, id, true);
+    }
     return K_(ok);
 }
 
-bool realm_is_child(Runtime *rt, Value realm) {
+bool realm_is_descendant(Runtime *rt, Value realm) {
     RealmState *rs = realm_state(rt);
     pthread_mutex_lock(&rs->lock);
-    bool found = find_child_locked(rs, (uint32_t)imm_payload(realm)) != NULL;
+    bool found = realm_via_locked(rs, (uint32_t)imm_payload(realm)) != NULL;
     pthread_mutex_unlock(&rs->lock);
     return found;
 }
@@ -604,29 +782,9 @@ static bool realm_signal(Proc *from, Value to, int kind, Value value, Value ref,
 }
 
 Value realm_request(Proc *p, Value realm, RealmOp op, Value data) {
-    RealmState *rs = realm_state(p->rt);
     uint32_t id = (uint32_t)imm_payload(realm);
-    if (!realm_is_child(p->rt, realm)) return err_pair(p, kw(p->rt, "not-descendant"));
-    Value ref = mk_ref(p->rt->realm_id, atomic_fetch_add(&p->rt->next_ref, 1));
-    Pending *q = xmalloc(sizeof *q);
-    *q = (Pending){NULL, ref, p->pid, id};
-    pthread_mutex_lock(&rs->lock);
-    q->next = rs->pending;
-    rs->pending = q;
-    pthread_mutex_unlock(&rs->lock);
-    Value refused;
-    bool routed;
-    if (!send_frame(p, id, FK_REQUEST, mk_pid(id, 0), ref, op, data, &refused, &routed)) {
-        forget_pending(rs, ref);
-        return wire_refusal(p, refused);
-    }
-    if (!routed) {
-        /* The realm went away before the frame left: answer at once. */
-        forget_pending(rs, ref);
-        Value kvs[1] = {mk_tuple3(p, kw(p->rt, "%realm-reply"), ref, err_pair(p, kw(p->rt, "noconnection")))};
-        mbox_append_local(&p->mbox, kvs[0]);
-    }
-    return ref;
+    if (!realm_is_descendant(p->rt, realm)) return err_pair(p, kw(p->rt, "not-descendant"));
+    return ask(p, new_pending(p, id, op), id, data);
 }
 
 Value realm_ask_parent(Proc *p, RealmOp op, Value data) {
@@ -698,13 +856,19 @@ static void os_usage(pid_t pid, uint64_t *rss_bytes, double *cpu_seconds) {
 Value realm_child_info(Proc *p, Value realm) {
     Runtime *rt = p->rt;
     RealmState *rs = realm_state(rt);
+    uint32_t id = (uint32_t)imm_payload(realm);
     pthread_mutex_lock(&rs->lock);
-    ChildRealm *c = find_child_locked(rs, (uint32_t)imm_payload(realm));
+    ChildRealm *c = find_child_locked(rs, id);
+    bool known = realm_via_locked(rs, id) != NULL;
     Value name = c ? c->name : LV_NIL, policy = c ? c->policy : LV_NIL;
     pid_t pid = c ? c->os_pid : 0;
     unsigned sched = c ? c->schedulers : 0;
+    uint32_t parent = c ? rt->realm_id : 0;
+    /* Below a child, the root knows what it launched; other realms leave
+     * the rest to the realm's own agent (lib/lona/45_realm.lona). */
+    if (!c && known && rt->realm_id == 1) launch_describe_locked(rs, id, &name, &parent, &pid);
     pthread_mutex_unlock(&rs->lock);
-    if (!c) return LV_NIL;
+    if (!known) return LV_NIL;
     uint64_t rss;
     double cpu;
     os_usage(pid, &rss, &cpu);
@@ -713,7 +877,7 @@ Value realm_child_info(Proc *p, Value realm) {
     Value kvs[] = {
         K_(name), name,
         K_(status), K_(running),
-        kw(rt, "parent"), IMM(IMM_REALM, rt->realm_id),
+        kw(rt, "parent"), parent ? IMM(IMM_REALM, parent) : LV_NIL,
         kw(rt, "children"), set_empty(p),
         kw(rt, "policy"), policy == LV_NIL ? map_empty(p) : policy,
         kw(rt, "schedulers"), sched ? fix(sched) : kw(rt, "auto"),

@@ -30,12 +30,24 @@
 #include "vm/runtime.h"
 
 /* What a request asks. SPAWN and INFO go down to a child's agent; WHEREIS
- * goes up, and each ancestor answers it from its registry or passes it on. */
-typedef enum { REALM_OP_SPAWN = 1, REALM_OP_INFO = 2, REALM_OP_WHEREIS = 3 } RealmOp;
+ * goes up, and each ancestor answers it from its registry or passes it on;
+ * CREATE and TERMINATE go up to the root, which starts and kills the OS
+ * processes of every realm (launch.c). */
+typedef enum {
+    REALM_OP_SPAWN = 1,
+    REALM_OP_INFO = 2,
+    REALM_OP_WHEREIS = 3,
+    REALM_OP_CREATE = 4,
+    REALM_OP_TERMINATE = 5,
+} RealmOp;
 
-/* Create a child realm from an options map; its realm id, or LV_EXC. */
+/* Create a child realm from an options map: its realm id (in the root), a
+ * ref to wait for in [:%realm-reply ref id-or-error] (in a child realm,
+ * which asks the root), or LV_EXC. */
 Value realm_create(Proc *p, Value opts);
-/* Kill and reap a child realm: :ok, or [:error :not-descendant]. */
+/* Kill and reap a descendant realm and everything below it: :ok,
+ * [:error :not-descendant], or (in a child realm, which asks the root) a
+ * ref to wait for in [:%realm-reply ref result]. */
 Value realm_terminate(Proc *p, Value realm);
 /* Send msg to a pid of another realm: :ok (also when the pid is gone or
  * unreachable, as send to a dead pid; *routed, if given, says whether it
@@ -56,10 +68,10 @@ Value realm_reply(Proc *p, Value to, Value ref, Value value);
 Value realm_parent(Proc *p);
 /* The set of child realm ids. */
 Value realm_children(Proc *p);
-/* Is realm a child of this realm? */
-bool realm_is_child(Runtime *rt, Value realm);
-/* What the parent knows of a child: name, status, parent, children,
- * policy, resource usage of its OS process. nil if not a child. */
+/* Is realm a descendant of this realm (a child, or below one)? */
+bool realm_is_descendant(Runtime *rt, Value realm);
+/* What this realm knows of a descendant: name, status, parent, children,
+ * policy, resource usage of its OS process. nil if not a descendant. */
 Value realm_child_info(Proc *p, Value realm);
 /* The sandbox and policy mechanisms that hold in this realm, as a map. */
 Value realm_enforcement(Proc *p);

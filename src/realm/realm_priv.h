@@ -1,6 +1,7 @@
 /*
- * realm_priv.h — the realm tree's state, shared by realm.c (tree, routing)
- * and child.c (a child realm's start-up). Not for other modules.
+ * realm_priv.h — the realm tree's state, shared by realm.c (tree, routing),
+ * launch.c (the root starting realms' OS processes) and child.c (a child
+ * realm's start-up). Not for other modules.
  */
 #ifndef LONA_REALM_PRIV_H
 #define LONA_REALM_PRIV_H
@@ -19,7 +20,7 @@ typedef struct ChildRealm {
     uint32_t id;
     Value name, policy;      /* in the literal area */
     unsigned schedulers;     /* 0: :auto */
-    pid_t os_pid;            /* also its process group */
+    pid_t os_pid;            /* also its process group; 0 when the root started it */
     RealmLink *link;
     bool in_tree;            /* still in the child list */
     bool terminated;         /* by realm-terminate (links then fire :killed) */
@@ -31,21 +32,50 @@ typedef struct LinkPeer {
     ChildRealm *child;       /* NULL for the link to the parent */
 } LinkPeer;
 
-/* A request waiting for its reply. */
+/* A descendant below a child: frames for it go down that child's link.
+ * Learnt when the reply carrying its socket passes through this realm. */
+typedef struct Route {
+    struct Route *next;
+    uint32_t id;
+    ChildRealm *via;
+} Route;
+
+/* A request waiting for its reply. A realm-create asked of the root keeps
+ * what the new child will be recorded with. */
 typedef struct Pending {
     struct Pending *next;
     Value ref, caller;
-    uint32_t realm;
+    uint32_t realm;          /* the realm that answers */
+    RealmOp op;
+    Value name, policy;      /* REALM_OP_CREATE: in the literal area */
+    unsigned schedulers;
 } Pending;
+
+/* A realm whose OS process the root started for another realm (launch.c).
+ * Reaped once, by whoever marks it dead; freed by its pidfd's callback. */
+typedef struct Launched {
+    struct Launched *next;
+    struct RealmState *rs;
+    uint32_t id, parent;
+    Value name;              /* in the literal area */
+    pid_t os_pid;
+    int pidfd;
+    bool dead;               /* claimed by a reaper (terminate or exit) */
+    bool killed;             /* by realm-terminate */
+    bool reaped;
+} Launched;
 
 typedef struct RealmState {
     Runtime *rt;
     pthread_mutex_t lock;    /* children, pending, exe */
     pthread_cond_t cond;     /* broadcast when a link goes down */
     ChildRealm *children;
+    Route *routes;
+    Launched *launched;      /* root only */
     Pending *pending;
     _Atomic uint32_t next_id;   /* ids of new realms (root only) */
-    unsigned nlive;          /* children started and not yet reaped */
+    unsigned nlive;          /* children started and not yet gone; in the root,
+                              * every realm of the tree */
     unsigned max_children;   /* LONA_MAX_REALMS (the --max-realms flag), default 256 */
     uint32_t parent_id;      /* 0 in the root */
     RealmLink *parent;       /* NULL in the root */
@@ -60,6 +90,39 @@ typedef struct RealmState {
 
 RealmState *realm_state(Runtime *rt);
 /* A frame received on any link (poller thread): deliver here or route. */
-void realm_on_frame(void *ctx, RealmLink *l, const WireFrame *f);
+void realm_on_frame(void *ctx, RealmLink *l, const WireFrame *f, int *passed_fd);
+
+/* Places in the tree (realm.c): a place for one more realm, or false. */
+bool realm_reserve(RealmState *rs);
+void realm_release(RealmState *rs);
+/* Under rs->lock: the child whose link leads to realm id (id itself or a
+ * descendant of it), NULL if none. */
+ChildRealm *realm_via_locked(RealmState *rs, uint32_t id);
+void realm_route_add_locked(RealmState *rs, uint32_t id, ChildRealm *via);
+void realm_route_forget_locked(RealmState *rs, uint32_t id);
+/* A realm is gone (poller thread): drop its route, fire the links and
+ * monitors into it, fail the requests waiting on it, tell the ancestors. */
+void realm_gone(RealmState *rs, uint32_t id, Value reason);
+/* Send a reply frame on l (poller thread). */
+void realm_reply_on(RealmState *rs, RealmLink *l, Value to, Value ref, uint64_t arg, Value v, int fd);
+
+/* The root's launcher (launch.c). */
+/* Start the OS process of realm id, child of parent, with the socket end
+ * sock (its descriptor 3) and snapshot snap (4); its pid, or -1. */
+pid_t launch_process(RealmState *rs, uint32_t id, uint32_t parent, unsigned schedulers, int sock, int snap);
+/* Kill and reap an OS process this runtime started, with its group. */
+void launch_kill_and_reap(pid_t pid);
+/* A request of another realm to the root: realm-create (data [name
+ * schedulers snapshot]) or realm-terminate (data a realm id). */
+void launch_serve(RealmState *rs, RealmLink *l, ChildRealm *from_child, const WireFrame *f, Value data);
+/* Root: is id a launched realm below ancestor (any depth)? */
+bool launch_is_below_locked(RealmState *rs, uint32_t id, uint32_t ancestor);
+/* Root: kill and reap every launched realm below id (and id itself when it
+ * is a launched realm and with_self). */
+void launch_kill_below(RealmState *rs, uint32_t id, bool with_self);
+/* Root: what it knows of a launched realm; false if it is not one. */
+bool launch_describe_locked(RealmState *rs, uint32_t id, Value *name, uint32_t *parent, pid_t *os_pid);
+/* Root, at shutdown: kill and reap every launched realm. */
+void launch_free_all(RealmState *rs);
 
 #endif

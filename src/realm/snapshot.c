@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/memfd.h"
 #include "lib/intrinsic.h"
 #include "realm/wire.h"
 #include "term/atoms.h"
@@ -425,18 +426,9 @@ int snapshot_memfd(Runtime *rt) {
     Buf b;
     buf_init(&b);
     snapshot_write(rt, &b);
-    int fd = memfd_create("lona-image", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    bool ok = fd >= 0;
-    size_t done = 0;
-    while (ok && done < b.len) {
-        ssize_t w = write(fd, b.data + done, b.len - done);
-        ok = w > 0;
-        if (ok) done += (size_t)w;
-    }
-    ok = ok && fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) == 0;
+    int fd = sealed_memfd("lona-image", b.data, b.len);
     buf_free(&b);
-    if (!ok && fd >= 0) close(fd);
-    return ok ? fd : -1;
+    return fd;
 }
 
 bool snapshot_install_fd(Runtime *rt, int fd, char *err, size_t errlen) {
