@@ -42,8 +42,9 @@ typedef enum {
     FK_REPLY,          /* to the requester: ref, value = result */
     FK_SIGNAL,         /* link, unlink, exit, monitor, demonitor, down, sync ack:
                         * arg = kind | flags << 8, ref, value = reason or nil */
-    FK_GONE,           /* upward notice that descendant realm `arg` is gone: value = reason;
-                        * each ancestor drops its route and fires its links into it */
+    FK_GONE,           /* realm `arg` is gone: value = reason. Goes up to the root, each
+                        * ancestor dropping its route; the root then tells every realm.
+                        * Each fires its links and monitors into the dead realm */
     FK__COUNT
 } FrameKind;
 

@@ -390,9 +390,37 @@ static void deliver_here(RealmState *rs, RealmLink *l, ChildRealm *from_child, c
     reset_scratch(rs);
 }
 
-/* A child says a realm below it is gone: believed only for realms whose
- * route goes through that child (a late notice for a realm already
- * forgotten is no fault). */
+/* Forget realm id here: its route, the links and monitors into it, the
+ * requests waiting on it. Idempotent (a death may be heard twice). */
+static void forget_realm(RealmState *rs, uint32_t id, Value reason) {
+    pthread_mutex_lock(&rs->lock);
+    realm_route_forget_locked(rs, id);
+    pthread_mutex_unlock(&rs->lock);
+    exit_realm_gone(rs->rt, id, reason);
+    fail_pending(rs, id, reason);
+}
+
+/* Pass the news of a death down to every child, for the links and
+ * monitors that other subtrees hold into the dead realm. */
+static void tell_children(RealmState *rs, uint32_t id, Value reason) {
+    pthread_mutex_lock(&rs->lock);
+    for (ChildRealm *c = rs->children; c; c = c->next)
+        send_from_here(rs, c->link, FK_GONE, mk_pid(c->id, 0), LV_NIL, id, reason, -1);
+    pthread_mutex_unlock(&rs->lock);
+}
+
+/* A death seen here, or told from below, goes up to the root, which tells
+ * the whole tree. */
+void realm_gone(RealmState *rs, uint32_t id, Value reason) {
+    forget_realm(rs, id, reason);
+    RealmLink *up = rs->parent;
+    if (up) send_from_here(rs, up, FK_GONE, mk_pid(rs->parent_id, 0), LV_NIL, id, reason, -1);
+    else tell_children(rs, id, reason);
+}
+
+/* A realm is gone. From a child: believed only for realms whose route
+ * goes through that child (a late notice for a realm already forgotten is
+ * no fault). From the parent: the root tells the whole tree. */
 static void on_gone_notice(RealmState *rs, RealmLink *l, ChildRealm *from_child, const WireFrame *f) {
     Value reason;
     uint32_t id = f->arg <= 0xffff ? (uint32_t)f->arg : 0;
@@ -401,10 +429,17 @@ static void on_gone_notice(RealmState *rs, RealmLink *l, ChildRealm *from_child,
         reset_scratch(rs);
         return;
     }
+    reset_scratch(rs);
+    if (!from_child) { /* from the parent: the root's news of a death */
+        if (id && id != rs->rt->realm_id) {
+            forget_realm(rs, id, reason);
+            tell_children(rs, id, reason);
+        }
+        return;
+    }
     pthread_mutex_lock(&rs->lock);
     bool below = id && !find_child_locked(rs, id) && realm_via_locked(rs, id) == from_child;
     pthread_mutex_unlock(&rs->lock);
-    reset_scratch(rs);
     if (below) realm_gone(rs, id, reason);
 }
 
@@ -428,6 +463,9 @@ void realm_on_frame(void *ctx, RealmLink *l, const WireFrame *f, int *passed_fd)
         }
     } else if (*passed_fd >= 0 && f->kind != FK_REPLY) {
         link_drop(l);
+        return;
+    } else if (f->kind == FK_GONE) {
+        on_gone_notice(rs, l, NULL, f);
         return;
     }
     uint32_t dest = is_pid(f->to) ? pid_realm(f->to) : 0;
@@ -457,15 +495,6 @@ void realm_on_frame(void *ctx, RealmLink *l, const WireFrame *f, int *passed_fd)
 
 /* ---- children --------------------------------------------------------------------- */
 
-void realm_gone(RealmState *rs, uint32_t id, Value reason) {
-    pthread_mutex_lock(&rs->lock);
-    realm_route_forget_locked(rs, id);
-    RealmLink *up = rs->parent;
-    pthread_mutex_unlock(&rs->lock);
-    exit_realm_gone(rs->rt, id, reason);
-    fail_pending(rs, id, reason);
-    if (up) send_from_here(rs, up, FK_GONE, mk_pid(rs->parent_id, 0), LV_NIL, id, reason, -1);
-}
 
 static void on_child_down(void *ctx, RealmLink *l) {
     LinkPeer *peer = ctx;

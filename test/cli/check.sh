@@ -21,3 +21,13 @@ report() {
     echo "$1: $passed passed, $failed failed"
     [ "$failed" -eq 0 ]
 }
+
+# wait_for FILE PATTERN PID: wait (at most a minute) until FILE has a line
+# matching PATTERN (grep) or process PID has ended.
+wait_for() {
+    n=0
+    while ! grep -q "$2" "$1" 2>/dev/null && kill -0 "$3" 2>/dev/null && [ $n -lt 600 ]; do
+        sleep 0.1
+        n=$((n + 1))
+    done
+}

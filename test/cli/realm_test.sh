@@ -26,11 +26,7 @@ cat >"$dir/killed.lona" <<'LONA'
 LONA
 "$lona" run "$dir/killed.lona" >"$dir/out" 2>&1 &
 parent=$!
-n=0
-while [ -z "$(head -n 1 "$dir/out")" ] && kill -0 $parent 2>/dev/null && [ $n -lt 600 ]; do
-    sleep 0.1
-    n=$((n + 1))
-done
+wait_for "$dir/out" . $parent
 child=$(head -n 1 "$dir/out")
 case "$child" in
     ''|*[!0-9]*) check "child OS pid printed" "a pid" "$child" ;;
@@ -61,11 +57,7 @@ cat >"$dir/crash.lona" <<'LONA'
 LONA
 "$lona" run "$dir/crash.lona" >"$dir/crash.out" 2>&1 &
 parent=$!
-n=0
-while ! grep -q "at user/boom" "$dir/crash.out" && kill -0 $parent 2>/dev/null && [ $n -lt 600 ]; do
-    sleep 0.1
-    n=$((n + 1))
-done
+wait_for "$dir/crash.out" "at user/boom" $parent
 kill $parent 2>/dev/null
 wait $parent 2>/dev/null
 check "a child realm's crash report names the realm" \

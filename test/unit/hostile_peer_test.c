@@ -2,7 +2,8 @@
  * hostile_peer_test.c — a test plays a child realm that misbehaves: it
  * sends garbage, a cut frame, a frame claiming a huge length, a frame for a
  * process that is not its own, a frame whose value is not a wire message,
- * then a flood of garbage. The parent drops and counts each, still takes a
+ * a descriptor, news of the death of realms not below it, a malformed
+ * request to start a realm, then a flood of garbage. The parent drops and counts each, still takes a
  * good frame among them, hangs up on the child once it has dropped
  * LINK_MAX_DROPPED frames (the child's socket sees the end), and answers
  * its own processes throughout.
@@ -123,6 +124,95 @@ static void bad_frames_are_dropped_and_counted(void **state) {
     free(got);
 }
 
+/* A descriptor passed up from a child (only parents pass them down) is
+ * dropped, counted and closed in the parent. */
+static void a_descriptor_from_a_child_is_refused(void **state) {
+    (void)state;
+    uint64_t before = realm_dropped_frames(rt);
+    int pipefd[2];
+    assert_int_equal(pipe(pipefd), 0);
+    Buf b;
+    buf_init(&b);
+    static const uint8_t passfd[FRAME_HEADER] = {'L', 'R', FRAME_VERSION, 0xfe, 0, 0, 0, 0};
+    buf_append(&b, passfd, sizeof passfd);
+    frame_begin(&b, FK_REPLY, host->pid, mk_pid(child_id, 1), mk_ref(child_id, 1), 99);
+    Buf m;
+    buf_init(&m);
+    assert_int_equal(wire_encode(rt, LV_NIL, NULL, &m, NULL), WIRE_OK);
+    buf_append(&b, m.data, m.len);
+    buf_free(&m);
+    /* frame_finish works on a buffer that starts with the frame */
+    Buf frame = {b.data + FRAME_HEADER, b.len - FRAME_HEADER, b.cap - FRAME_HEADER};
+    assert_true(frame_finish(&frame));
+    struct iovec iov = {b.data, b.len};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    memset(&u, 0, sizeof u);
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &pipefd[1], sizeof(int));
+    assert_true(sendmsg(peer, &msg, MSG_NOSIGNAL) == (ssize_t)b.len);
+    buf_free(&b);
+    close(pipefd[1]);
+    wait_dropped(before + 1);
+    /* the parent's copy is closed: the read end sees the end of the pipe */
+    struct pollfd pfd = {pipefd[0], POLLIN, 0};
+    assert_int_equal(poll(&pfd, 1, 10000), 1);
+    char ch;
+    assert_int_equal(read(pipefd[0], &ch, 1), 0);
+    close(pipefd[0]);
+}
+
+/* News of a death from a child counts only for realms below it; a request
+ * to start a realm that is not well formed gets an error, not a realm. */
+static void lies_about_the_tree_change_nothing(void **state) {
+    (void)state;
+    uint64_t before = realm_dropped_frames(rt);
+    char *got = eval("(def watched (spawn (fn [] (receive :never nil)))) (def wm (monitor watched)) :ok");
+    free(got);
+    Buf m;
+    buf_init(&m);
+    assert_int_equal(wire_encode(rt, mk_keyword(atoms_intern_text(&rt->atoms, "killed", 6)), NULL, &m, NULL), WIRE_OK);
+    Buf b;
+    for (uint32_t id = 1; id <= 3; id++) { /* itself, the parent, an unknown realm */
+        uint32_t claimed = id == 2 ? child_id : id == 3 ? 777 : 1;
+        buf_init(&b);
+        frame_begin(&b, FK_GONE, mk_pid(1, 0), mk_pid(child_id, 1), LV_NIL, claimed);
+        buf_append(&b, m.data, m.len);
+        assert_true(frame_finish(&b));
+        send_bytes(b.data, b.len);
+        buf_free(&b);
+    }
+    buf_free(&m);
+    buf_init(&m);
+    assert_int_equal(wire_encode(rt, fix(3), NULL, &m, NULL), WIRE_OK);
+    buf_init(&b);
+    frame_begin(&b, FK_REQUEST, mk_pid(1, 0), mk_pid(child_id, 1), mk_ref(child_id, 9), REALM_OP_CREATE);
+    buf_append(&b, m.data, m.len);
+    assert_true(frame_finish(&b));
+    send_bytes(b.data, b.len);
+    buf_free(&b);
+    buf_free(&m);
+    /* the answer to the request comes back, an error */
+    struct pollfd pfd = {peer, POLLIN, 0};
+    assert_int_equal(poll(&pfd, 1, 10000), 1);
+    uint8_t reply[512];
+    ssize_t n = recv(peer, reply, sizeof reply, 0);
+    WireFrame f;
+    assert_true(n > 0 && frame_parse(reply, (size_t)n, &f));
+    assert_int_equal(f.kind, FK_REPLY);
+    assert_int_equal(f.arg, 0);
+    got = eval("[(alive? watched) (receive [:DOWN r _ _] when (= r wm) :down :after 0 :none) (count (child-realms))]");
+    assert_string_equal(got, "[true :none 1]");
+    free(got);
+    assert_int_equal(realm_dropped_frames(rt), before);
+}
+
 static void a_flood_gets_the_child_hung_up_on(void **state) {
     (void)state;
     static const char garbage[] = "garbage garbage garbage";
@@ -154,6 +244,8 @@ static void a_flood_gets_the_child_hung_up_on(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bad_frames_are_dropped_and_counted),
+        cmocka_unit_test(a_descriptor_from_a_child_is_refused),
+        cmocka_unit_test(lies_about_the_tree_change_nothing),
         cmocka_unit_test(a_flood_gets_the_child_hung_up_on),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
