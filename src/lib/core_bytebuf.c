@@ -2,8 +2,11 @@
  * core_bytebuf.c — bytebuf and byte-order intrinsics of lona.core
  * (spec 7.9).
  *
- * A bytebuf is mutable and owned by one process (sending one is refused
- * elsewhere), so its bytes are read and written here without locks.
+ * A bytebuf is mutable and owned by one process: sending one is refused
+ * elsewhere, and every intrinsic here refuses (:badarg) a bytebuf that
+ * another process made, reached through a var, a closure or an exit
+ * reason (term/binary.h). So its bytes are read and written without
+ * locks.
  * Multi-byte reads and writes are defined byte by byte in an explicit
  * order, so they need no alignment and behave the same on every host;
  * the unsuffixed forms use the host's order.
@@ -12,6 +15,7 @@
  * and signedness: each is listed once in an X-macro below that builds both
  * its thin C entry point and its intrinsic table line.
  */
+#include "base/util.h"
 #include "lib/core_bin.h"
 #include "lib/intrinsic.h"
 #include "term/alloc.h"
@@ -60,8 +64,16 @@ static Value mk_fixed_bits(Proc *p, unsigned width, bool is_signed, uint64_t v) 
     }
 }
 
-static Value bytebuf_arg(Proc *p, const char *fname, Value v) {
-    return is_bytebuf(v) ? LV_NONE : err_type(p, fname, v, "bytebuf");
+/* :badarg for a bytebuf this process did not make. */
+static Value err_not_owner(Proc *p, const char *fname, const Value *args, uint32_t nargs) {
+    return err_badarg_msg(p, fname, args, nargs, "bytebuf owned by another process");
+}
+
+/* LV_NONE when args[0] is a bytebuf of this process, else raises. */
+static Value bytebuf_arg(Proc *p, const char *fname, const Value *args, uint32_t nargs) {
+    if (!is_bytebuf(args[0])) return err_type(p, fname, args[0], "bytebuf");
+    if (UNLIKELY(!bytebuf_owned_by(args[0], p->pid))) return err_not_owner(p, fname, args, nargs);
+    return LV_NONE;
 }
 
 /* ---- allocation and conversion ------------------------------------------ */
@@ -88,13 +100,13 @@ static Value core_bytebuf_alloc_unsafe(Proc *p, Value *args, uint32_t nargs) {
 }
 
 static Value core_bytebuf_size(Proc *p, Value *args, uint32_t nargs) {
-    if (bytebuf_arg(p, "bytebuf-size", args[0]) == LV_EXC) return LV_EXC;
+    if (bytebuf_arg(p, "bytebuf-size", args, 1) == LV_EXC) return LV_EXC;
     return fix((int64_t)bytebuf_size(args[0]));
 }
 
 static Value core_bytebuf_to_binary(Proc *p, Value *args, uint32_t nargs) {
     static const char fname[] = "bytebuf->binary";
-    if (bytebuf_arg(p, fname, args[0]) == LV_EXC) return LV_EXC;
+    if (bytebuf_arg(p, fname, args, nargs) == LV_EXC) return LV_EXC;
     ByteBuf *buf = bytebuf_of(args[0]);
     size_t off = 0, len = buf->size;
     if (nargs == 2) {
@@ -113,7 +125,7 @@ static Value core_bytebuf_to_binary(Proc *p, Value *args, uint32_t nargs) {
 
 static Value bytebuf_read(Proc *p, Value *args, const char *fname, unsigned width, ByteOrder ord,
                           bool is_signed) {
-    if (bytebuf_arg(p, fname, args[0]) == LV_EXC) return LV_EXC;
+    if (bytebuf_arg(p, fname, args, 2) == LV_EXC) return LV_EXC;
     ByteBuf *buf = bytebuf_of(args[0]);
     size_t off, len;
     if (lib_check_range(p, fname, args, 2, args[1], fix(width), buf->size, &off, &len) == LV_EXC)
@@ -122,7 +134,7 @@ static Value bytebuf_read(Proc *p, Value *args, const char *fname, unsigned widt
 }
 
 static Value bytebuf_write(Proc *p, Value *args, const char *fname, unsigned width, ByteOrder ord) {
-    if (bytebuf_arg(p, fname, args[0]) == LV_EXC) return LV_EXC;
+    if (bytebuf_arg(p, fname, args, 3) == LV_EXC) return LV_EXC;
     ByteBuf *buf = bytebuf_of(args[0]);
     uint64_t bits;
     bool in_u64;
@@ -189,10 +201,11 @@ BYTEBUF_WRITES(DEF_WRITE)
 static Value core_bytebuf_copy(Proc *p, Value *args, uint32_t nargs) {
     static const char fname[] = "bytebuf-copy!";
     Value dst = args[0], src = args[2];
-    if (bytebuf_arg(p, fname, dst) == LV_EXC) return LV_EXC;
+    if (bytebuf_arg(p, fname, args, 5) == LV_EXC) return LV_EXC;
     const uint8_t *from;
     size_t from_size;
     if (is_bytebuf(src)) {
+        if (UNLIKELY(!bytebuf_owned_by(src, p->pid))) return err_not_owner(p, fname, args, 5);
         from = bytebuf_of(src)->bytes;
         from_size = bytebuf_size(src);
     } else if (is_binary(src)) {
@@ -214,7 +227,7 @@ static Value core_bytebuf_copy(Proc *p, Value *args, uint32_t nargs) {
 
 static Value core_bytebuf_fill(Proc *p, Value *args, uint32_t nargs) {
     static const char fname[] = "bytebuf-fill!";
-    if (bytebuf_arg(p, fname, args[0]) == LV_EXC) return LV_EXC;
+    if (bytebuf_arg(p, fname, args, 4) == LV_EXC) return LV_EXC;
     uint64_t bits;
     bool in_u64;
     if (!lib_int_low64(p, args[3], &bits, &in_u64)) return err_type(p, fname, args[3], "integer");

@@ -69,6 +69,7 @@ Value bytebuf_new(Proc *p, size_t n, bool zero) {
     ByteBuf *buf = zero ? calloc(1, sizeof(ByteBuf) + n) : malloc(sizeof(ByteBuf) + n);
     if (!buf) return LV_NONE;
     buf->size = n;
+    buf->owner = p->pid;
     Value *o = lv_alloc(p, 1 + BYTEBUF_WORDS);
     o[0] = mk_header(T_BYTEBUF, 0, BYTEBUF_WORDS);
     o[1 + BYTEBUF_BUF] = (Value)(uintptr_t)buf;

@@ -10,7 +10,12 @@
  * keeps the off-heap links).
  *
  * A bytebuf is a T_BYTEBUF { header, ByteBuf *, off-heap link }: one
- * process owns it, the buffer is freed when the object dies.
+ * process owns it, the buffer is freed when the object dies. The buffer
+ * records the pid of the process that made it; a copy (into the literal
+ * area by def, into an exit reason) keeps that owner, so a bytebuf
+ * reached by any other process, through a var, a closure or a signal,
+ * is refused by every intrinsic that reads or writes it (pids are never
+ * reused, so a dead owner's buffers stay refused).
  */
 #ifndef LONA_BINARY_H
 #define LONA_BINARY_H
@@ -32,6 +37,7 @@ typedef struct RefBin {
 
 typedef struct ByteBuf {
     size_t size;
+    Value owner; /* pid of the process that made it */
     uint8_t bytes[];
 } ByteBuf;
 
@@ -75,5 +81,7 @@ bool binary_equal(Value a, Value b);
  * the memory cannot be had (the caller raises :oom). */
 Value bytebuf_new(struct Proc *p, size_t n, bool zero);
 static inline size_t bytebuf_size(Value v) { return bytebuf_of(v)->size; }
+/* May the process with this pid use bytebuf v? */
+static inline bool bytebuf_owned_by(Value v, Value pid) { return bytebuf_of(v)->owner == pid; }
 
 #endif

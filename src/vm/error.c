@@ -46,10 +46,15 @@ Value err_type(Proc *p, const char *fname, Value v, const char *expected) {
 }
 
 Value err_badarg(Proc *p, const char *fname, const Value *args, uint32_t nargs) {
+    return err_badarg_msg(p, fname, args, nargs, NULL);
+}
+
+Value err_badarg_msg(Proc *p, const char *fname, const Value *args, uint32_t nargs, const char *message) {
     Value t = mk_tuple(p, nargs);
     for (uint32_t i = 0; i < nargs; i++) tuple_elems(t)[i] = args[i];
-    Value kvs[4] = {K_(fn), fn_name_symbol(p, fname), K_(args), t};
-    return err_raise(p, K_(badarg), map_from_kvs(p, kvs, 4));
+    Value kvs[6] = {K_(fn), fn_name_symbol(p, fname), K_(args), t, K_(message), LV_NIL};
+    if (message) kvs[5] = mk_cstring(p, message);
+    return err_raise(p, K_(badarg), map_from_kvs(p, kvs, message ? 6 : 4));
 }
 
 Value err_arity(Proc *p, Value fn, uint32_t nargs) {

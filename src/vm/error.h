@@ -22,6 +22,8 @@ Value err_raisef(Proc *p, Value reason, const char *fmt, ...) __attribute__((for
 Value err_type(Proc *p, const char *fname, Value v, const char *expected);
 /* :badarg with %{:fn fname :args [args...]}. */
 Value err_badarg(Proc *p, const char *fname, const Value *args, uint32_t nargs);
+/* :badarg with %{:fn fname :args [args...] :message message}. */
+Value err_badarg_msg(Proc *p, const char *fname, const Value *args, uint32_t nargs, const char *message);
 /* :arity-mismatch with %{:fn fname :args n}. */
 Value err_arity(Proc *p, Value fn, uint32_t nargs);
 /* Reason keyword of an error-shaped exit reason: the second element of
