@@ -75,9 +75,20 @@ static inline bool outside_lit(LitRange r, Value v) {
     return is_boxed(v) && (uintptr_t)v - r.lo >= r.size;
 }
 
+/* Is literal x flagged as holding a bytebuf? Only asked once the area
+ * holds one (lit->has_bytebufs), so a program without var-held bytebufs
+ * never reads a literal's header here. */
+static inline bool lit_holds_bytebuf(Value x) {
+    return is_boxed(x) && (box_flags(x) & HF_BYTEBUF) != 0;
+}
+
 CopySize term_flat_size(const LitArea *lit, Value v) {
     CopySize r = {0, false, false, false};
-    if (!needs_copy(lit, v)) return r;
+    bool lit_bytebufs = atomic_load_explicit(&lit->has_bytebufs, memory_order_relaxed);
+    if (!needs_copy(lit, v)) {
+        r.has_bytebuf = lit_bytebufs && lit_holds_bytebuf(v);
+        return r;
+    }
     WorkStack s;
     ws_init(&s);
     LitRange lr = lit_range(lit);
@@ -94,7 +105,10 @@ CopySize term_flat_size(const LitArea *lit, Value v) {
         Value next = LV_NONE;
         if (k & CK_SCAN) {
             for (size_t i = 1; i <= n; i++) {
-                if (!outside_lit(lr, o[i])) continue;
+                if (!outside_lit(lr, o[i])) {
+                    if (UNLIKELY(lit_bytebufs) && lit_holds_bytebuf(o[i])) kinds |= CK_BYTEBUF;
+                    continue;
+                }
                 if (next == LV_NONE) next = o[i];
                 else ws_push(&s, o[i]);
             }
@@ -174,9 +188,41 @@ Value term_copy_flat(const LitArea *lit, Value v, Value *block, Heap *dest_heap)
     return root;
 }
 
+/* Flag HF_BYTEBUF on each object of a fresh literal copy (block, words
+ * long) that is or holds a bytebuf. In a Cheney copy every child comes
+ * after its parent, so one pass from the last object back meets each
+ * child before its parent; children outside the block are older
+ * literals, flagged already. */
+static void flag_bytebufs(const LitArea *lit, Value *block, size_t words) {
+    size_t n = 0;
+    for (size_t i = 0; i < words; i += 1 + hdr_size(block[i])) n++;
+    size_t *starts = xmalloc(n * sizeof *starts);
+    n = 0;
+    for (size_t i = 0; i < words; i += 1 + hdr_size(block[i])) starts[n++] = i;
+    LitRange lr = lit_range(lit);
+    while (n-- > 0) {
+        Value *o = block + starts[n];
+        Value h = o[0];
+        bool has = hdr_type(h) == T_BYTEBUF;
+        if (copy_kind[hdr_type(h)] & CK_SCAN)
+            for (size_t i = 1; i <= hdr_size(h) && !has; i++)
+                has = !outside_lit(lr, o[i]) && lit_holds_bytebuf(o[i]);
+        uint64_t flags = has ? hdr_flags(h) | HF_BYTEBUF : hdr_flags(h) & ~HF_BYTEBUF;
+        o[0] = mk_header(hdr_type(h), flags, hdr_size(h));
+    }
+    free(starts);
+}
+
 Value lit_copy(Runtime *rt, Value v) {
     if (!needs_copy(&rt->lit, v)) return v;
     CopySize sz = term_flat_size(&rt->lit, v);
     Value *block = lit_alloc(&rt->lit, sz.words);
-    return term_copy_flat(&rt->lit, v, block, NULL);
+    Value r = term_copy_flat(&rt->lit, v, block, NULL);
+    if (sz.has_bytebuf) {
+        flag_bytebufs(&rt->lit, block, sz.words);
+        /* Before the copy is published (the caller's release store), so
+         * that whoever sees the copy sees the flag too. */
+        atomic_store_explicit(&rt->lit.has_bytebufs, true, memory_order_relaxed);
+    }
+    return r;
 }

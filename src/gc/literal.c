@@ -29,6 +29,7 @@ void lit_init(LitArea *a) {
     }
     a->base = m;
     a->top = a->base;
+    atomic_init(&a->has_bytebufs, false);
 #if defined(__SANITIZE_ADDRESS__)
     /* Pointers kept only in the literal area are not leaks. */
     __lsan_register_root_region(a->base, a->reserved);

@@ -16,6 +16,7 @@
 #define LONA_LITERAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include "term/term.h"
 
@@ -28,6 +29,9 @@ typedef struct LitArea {
     size_t nowned, capowned;
     void **refbins;   /* RefBins of literal binaries: one reference each, dropped with the area */
     size_t nrefbins, caprefbins;
+    /* Set once a literal holds a bytebuf; until then copies need not look
+     * at the HF_BYTEBUF flag of the literals they meet (gc/copy.c). */
+    _Atomic bool has_bytebufs;
 } LitArea;
 
 struct Runtime;
@@ -49,7 +53,8 @@ void lit_own(LitArea *a, void *buf);
 void lit_hold_refbin(LitArea *a, struct RefBin *b);
 
 /* Deep-copy a value into the literal area (shares what is already there).
- * Off-heap binaries get an extra reference, held until the area is freed. */
+ * Off-heap binaries get an extra reference, held until the area is freed.
+ * Each copied object that is or holds a bytebuf is flagged HF_BYTEBUF. */
 Value lit_copy(struct Runtime *rt, Value v);
 
 #endif

@@ -185,7 +185,7 @@ Value coll_with_meta(Proc *p, Value x, Value m) {
     default: return x;
     }
     size_t len = box_len(x);
-    uint64_t flags = box_flags(x) & ~HF_META;
+    uint64_t flags = box_flags(x) & ~(HF_META | HF_BYTEBUF);
     bool has = m != LV_NIL;
     Value r = mk_box(p, box_type(x), flags | (has ? HF_META : 0), len + (has ? 1 : 0));
     memcpy(box_payload(r), box_payload(x), len * sizeof(Value));

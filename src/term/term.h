@@ -191,6 +191,10 @@ typedef enum {
 /* cons read from source: payload is car, cdr, position fixnum (line << 20 |
  * column) [, meta]. Invisible to Lonala code. */
 #define HF_POS  UINT64_C(8)
+/* literal-area object that is or holds a bytebuf (set by lit_copy), so
+ * that send can refuse it without walking the literal. Meaningless on a
+ * heap object. */
+#define HF_BYTEBUF UINT64_C(16)
 
 static inline Value mk_header(BoxType t, uint64_t flags, uint64_t size) {
     return (size << 16) | (flags << 9) | ((Value)t << 3) | LV_TAG_HEADER;
