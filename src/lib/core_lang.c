@@ -274,6 +274,7 @@ static Value nat_var_get(Proc *p, Value *a, uint32_t n) {
 static Value nat_ns_set_meta(Proc *p, Value *a, uint32_t n) {
     if (!is_ns(a[0])) return err_type(p, "%ns-set-meta", a[0], "namespace");
     atomic_store(&as_ns(a[0])->meta, a[1] == LV_NIL ? LV_NIL : lit_copy(p->rt, a[1]));
+    atomic_fetch_add(&p->rt->code_gen, 1); /* a code image holds namespace metadata */
     return LV_NIL;
 }
 

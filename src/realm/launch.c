@@ -108,17 +108,17 @@ static Launched *find_locked(RealmState *rs, uint32_t id) {
     return NULL;
 }
 
+/* Is r below realm id? Known from r alone, so that a record freed above it
+ * (its realm reaped) does not cut it off. */
+static bool is_under(const Launched *r, uint32_t id) {
+    for (size_t i = 0; i < r->nancestors; i++)
+        if (r->ancestors[i] == id) return true;
+    return false;
+}
+
 bool launch_is_below_locked(RealmState *rs, uint32_t id, uint32_t ancestor) {
     Launched *r = find_locked(rs, id);
-    if (!r || r->dead) return false;
-    /* Up the parents: records are launched after their parents, so the
-     * chain ends, at a realm that is not a record (a child of the root). */
-    for (;;) {
-        if (r->parent == ancestor) return true;
-        Launched *up = find_locked(rs, r->parent);
-        if (!up) return ancestor == rs->rt->realm_id;
-        r = up;
-    }
+    return r && !r->dead && (ancestor == rs->rt->realm_id || is_under(r, ancestor));
 }
 
 bool launch_describe_locked(RealmState *rs, uint32_t id, Value *name, uint32_t *parent, pid_t *os_pid) {
@@ -137,43 +137,67 @@ static void reap(Launched *r) {
 
 /* The process of r ended (poller thread): reap it unless realm-terminate
  * does, tell the tree, kill what was below it, and free the record. */
+/* Claim r for reaping (under rs->lock): it is no descendant of anyone
+ * from now on. */
+static void claim_locked(RealmState *rs, Launched *r, bool killed) {
+    r->dead = true;
+    r->killed = killed;
+    realm_route_forget_locked(rs, r->id);
+}
+
+static void mark_reaped(RealmState *rs, Launched *r) {
+    pthread_mutex_lock(&rs->lock);
+    r->reaped = true;
+    pthread_cond_broadcast(&rs->cond);
+    pthread_mutex_unlock(&rs->lock);
+}
+
+/* The process of r ended (poller thread): reap it unless realm-terminate
+ * does, tell the tree, kill what was below it, and free the record. */
 static void on_launched_exit(void *ctx, uint32_t events) {
     (void)events;
     Launched *r = ctx;
     RealmState *rs = r->rs;
     pthread_mutex_lock(&rs->lock);
     bool mine = !r->dead;
-    r->dead = true;
+    if (mine) claim_locked(rs, r, false);
     pthread_mutex_unlock(&rs->lock);
     if (mine) {
         reap(r);
         realm_release(rs);
+        mark_reaped(rs, r);
     }
-    launch_kill_below(rs, r->id, false);
+    launch_kill_below(rs, r->id, false, r->killed);
     realm_gone(rs, r->id, r->killed ? K_(killed) : kw(rs->rt, "noconnection"));
     poller_forget(rs->rt->poller, r->pidfd);
     close(r->pidfd);
     pthread_mutex_lock(&rs->lock);
-    while (!mine && !r->reaped) pthread_cond_wait(&rs->cond, &rs->lock); /* realm-terminate is reaping it */
+    while (!r->reaped) pthread_cond_wait(&rs->cond, &rs->lock); /* realm-terminate is reaping it */
     for (Launched **pr = &rs->launched; *pr; pr = &(*pr)->next) {
         if (*pr != r) continue;
         *pr = r->next;
         break;
     }
     pthread_mutex_unlock(&rs->lock);
+    free(r->ancestors);
     free(r);
 }
 
-void launch_kill_below(RealmState *rs, uint32_t id, bool with_self) {
+/* Is a realm of the subtree still unreaped (whoever reaps it)? */
+static bool subtree_unreaped_locked(RealmState *rs, uint32_t id, bool with_self) {
+    for (Launched *r = rs->launched; r; r = r->next)
+        if (!r->reaped && ((with_self && r->id == id) || is_under(r, id))) return true;
+    return false;
+}
+
+void launch_kill_below(RealmState *rs, uint32_t id, bool with_self, bool killed) {
     /* Claim the subtree under the lock, then kill and reap outside it. */
     size_t n = 0, cap = 8;
     Launched **victims = xmalloc(cap * sizeof *victims);
     pthread_mutex_lock(&rs->lock);
     for (Launched *r = rs->launched; r; r = r->next) {
-        if (r->dead || !((with_self && r->id == id) || launch_is_below_locked(rs, r->id, id))) continue;
-        r->dead = true;
-        r->killed = true;
-        realm_route_forget_locked(rs, r->id); /* no longer a descendant once this returns */
+        if (r->dead || !((with_self && r->id == id) || is_under(r, id))) continue;
+        claim_locked(rs, r, killed);
         if (n == cap) victims = xrealloc(victims, (cap *= 2) * sizeof *victims);
         victims[n++] = r;
     }
@@ -185,12 +209,14 @@ void launch_kill_below(RealmState *rs, uint32_t id, bool with_self) {
     for (size_t i = 0; i < n; i++) {
         reap(victims[i]);
         realm_release(rs);
+        mark_reaped(rs, victims[i]);
     }
-    pthread_mutex_lock(&rs->lock);
-    for (size_t i = 0; i < n; i++) victims[i]->reaped = true;
-    pthread_cond_broadcast(&rs->cond);
-    pthread_mutex_unlock(&rs->lock);
     free(victims);
+    /* Those the pidfd callback claimed first are reaped there: wait for
+     * them too, so that the whole subtree is reaped when this returns. */
+    pthread_mutex_lock(&rs->lock);
+    while (subtree_unreaped_locked(rs, id, with_self)) pthread_cond_wait(&rs->cond, &rs->lock);
+    pthread_mutex_unlock(&rs->lock);
 }
 
 void launch_free_all(RealmState *rs) {
@@ -202,6 +228,7 @@ void launch_free_all(RealmState *rs) {
             reap(r);
         }
         close(r->pidfd);
+        free(r->ancestors);
         free(r);
     }
     rs->launched = NULL;
@@ -250,6 +277,11 @@ static Value start_for(RealmState *rs, ChildRealm *via, uint32_t parent, Value d
     Launched *r = xcalloc(1, sizeof *r);
     *r = (Launched){.rs = rs, .id = id, .parent = parent, .name = lit_copy(rt, name), .os_pid = pid, .pidfd = pidfd};
     pthread_mutex_lock(&rs->lock);
+    Launched *up = find_locked(rs, parent); /* NULL: the parent is a child of the root */
+    r->nancestors = up ? up->nancestors + 1 : 1;
+    r->ancestors = xmalloc(r->nancestors * sizeof *r->ancestors);
+    if (up) memcpy(r->ancestors, up->ancestors, up->nancestors * sizeof *r->ancestors);
+    r->ancestors[r->nancestors - 1] = parent;
     r->next = rs->launched;
     rs->launched = r;
     realm_route_add_locked(rs, id, via);
@@ -270,7 +302,7 @@ void launch_serve(RealmState *rs, RealmLink *l, ChildRealm *from_child, const Wi
         pthread_mutex_lock(&rs->lock);
         bool below = id && launch_is_below_locked(rs, id, asker);
         pthread_mutex_unlock(&rs->lock);
-        if (below) launch_kill_below(rs, id, true);
+        if (below) launch_kill_below(rs, id, true, true);
         realm_reply_on(rs, l, f->from, f->ref, 0, below ? K_(ok) : mk_tuple2(rs->scratch, K_(error), kw(rs->rt, "not-descendant")), -1);
     }
 }

@@ -109,6 +109,8 @@ static void realm_state_free(Runtime *rt) {
         free(r);
     }
     proc_free_bare(rs->scratch);
+    if (rs->image_fd >= 0) close(rs->image_fd);
+    pthread_mutex_destroy(&rs->image_lock);
     pthread_mutex_destroy(&rs->lock);
     pthread_cond_destroy(&rs->cond);
     free(rs);
@@ -125,6 +127,8 @@ RealmState *realm_state(Runtime *rt) {
         rs->rt = rt;
         pthread_mutex_init(&rs->lock, NULL);
         pthread_cond_init(&rs->cond, NULL);
+        pthread_mutex_init(&rs->image_lock, NULL);
+        rs->image_fd = -1;
         atomic_init(&rs->next_id, 2);
         rs->max_children = max_children_setting();
         rs->scratch = proc_new_bare(rt);
@@ -517,7 +521,7 @@ static void on_child_down(void *ctx, RealmLink *l) {
         launch_kill_and_reap(c->os_pid);
         realm_release(rs);
     }
-    if (rs->rt->realm_id == 1) launch_kill_below(rs, c->id, false);
+    if (rs->rt->realm_id == 1) launch_kill_below(rs, c->id, false, c->terminated);
     atomic_fetch_add(&rs->dropped_gone, atomic_load(&l->dropped));
     Value reason = c->terminated ? K_(killed) : kw(rs->rt, "noconnection");
     for (size_t i = 0; i < n; i++) realm_gone(rs, below[i], reason);
@@ -575,6 +579,25 @@ static int high_fd(int fd) {
     int h = fcntl(fd, F_DUPFD_CLOEXEC, 10);
     close(fd);
     return h;
+}
+
+/* The code image for a new child, in a sealed memfd: the one written for
+ * the last child while no namespace or var has changed since (writing it
+ * is a third of a realm's start; sealed, it is safe to share). A new
+ * descriptor, at or above 10 (see high_fd), for the caller to close. */
+static int image_for_child(RealmState *rs) {
+    Runtime *rt = rs->rt;
+    pthread_mutex_lock(&rs->image_lock);
+    uint64_t gen = atomic_load(&rt->code_gen);
+    if (rs->image_fd < 0 || rs->image_gen != gen) {
+        if (rs->image_fd >= 0) close(rs->image_fd);
+        int fd = snapshot_memfd(rt);
+        rs->image_fd = fd >= 0 ? high_fd(fd) : -1;
+        rs->image_gen = gen;
+    }
+    int fd = rs->image_fd >= 0 ? fcntl(rs->image_fd, F_DUPFD_CLOEXEC, 10) : -1;
+    pthread_mutex_unlock(&rs->image_lock);
+    return fd;
 }
 
 /* A started child joins the tree: its link is watched from now on. name
@@ -684,10 +707,7 @@ Value realm_create(Proc *p, Value opts) {
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
         return err_raisef(p, kw(rt, "system-limit"), "realm-create: socketpair: %s", strerror(errno));
     int mine = sv[0], theirs = high_fd(sv[1]);
-    /* Both high: were the snapshot on descriptor 3, the dup2 of the socket
-     * onto 3 would replace it before its own dup2 onto 4. */
-    int snap = snapshot_memfd(rt);
-    if (snap >= 0) snap = high_fd(snap);
+    int snap = image_for_child(rs);
     pid_t pid = snap >= 0 && theirs >= 0 ? launch_process(rs, id, rt->realm_id, schedulers, theirs, snap) : -1;
     int saved = errno;
     if (theirs >= 0) close(theirs);
@@ -737,11 +757,13 @@ Value realm_terminate(Proc *p, Value realm) {
         return ask(p, new_pending(p, 1, REALM_OP_TERMINATE), 1, realm);
     }
     if (c) {
+        /* Those below first, so that they count as terminated, not as
+         * lost with their parent. */
+        launch_kill_below(rs, id, false, true);
         launch_kill_and_reap(pid);
-        launch_kill_below(rs, id, false);
         realm_release(rs); /* reaped: its place is free */
     } else {
-        launch_kill_below(rs, id, true);
+        launch_kill_below(rs, id, true, true);
     }
     return K_(ok);
 }

@@ -57,6 +57,9 @@ typedef struct Launched {
     struct Launched *next;
     struct RealmState *rs;
     uint32_t id, parent;
+    uint32_t *ancestors;     /* every realm above it but the root: its
+                              * parent's ancestors, then its parent */
+    size_t nancestors;
     Value name;              /* in the literal area */
     pid_t os_pid;
     int pidfd;
@@ -83,6 +86,9 @@ typedef struct RealmState {
     Value agent;             /* pid of the agent (child realms), LV_NONE in the root */
     Proc *scratch;           /* the poller thread's decoding heap */
     _Atomic uint64_t dropped_gone; /* dropped frames of links that went away */
+    pthread_mutex_t image_lock; /* image_fd, image_gen */
+    int image_fd;            /* the code image of the last realm-create, or -1 */
+    uint64_t image_gen;      /* rt->code_gen when it was written */
     SandboxReport sandbox;   /* what holds in this realm (child realms) */
     bool sandboxed;
     char exe[PATH_MAX];
@@ -118,8 +124,9 @@ void launch_serve(RealmState *rs, RealmLink *l, ChildRealm *from_child, const Wi
 /* Root: is id a launched realm below ancestor (any depth)? */
 bool launch_is_below_locked(RealmState *rs, uint32_t id, uint32_t ancestor);
 /* Root: kill and reap every launched realm below id (and id itself when it
- * is a launched realm and with_self). */
-void launch_kill_below(RealmState *rs, uint32_t id, bool with_self);
+ * is a launched realm and with_self); killed: by realm-terminate (links
+ * into them fire :killed, else :noconnection). */
+void launch_kill_below(RealmState *rs, uint32_t id, bool with_self, bool killed);
 /* Root: what it knows of a launched realm; false if it is not one. */
 bool launch_describe_locked(RealmState *rs, uint32_t id, Value *name, uint32_t *parent, pid_t *os_pid);
 /* Root, at shutdown: kill and reap every launched realm. */

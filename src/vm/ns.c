@@ -92,6 +92,7 @@ Value ns_create(Runtime *rt, Value sym) {
             rt->nss = xrealloc(rt->nss, rt->nss_cap * sizeof(Value));
         }
         rt->nss[rt->nss_len++] = ns;
+        atomic_fetch_add(&rt->code_gen, 1);
     }
     pthread_mutex_unlock(&rt->ns_lock);
     return ns;
@@ -126,6 +127,7 @@ Value ns_intern(Runtime *rt, Value ns, Value sym) {
     if (v == LV_NONE || as_var(v)->ns != ns) {
         v = new_var(rt, ns, sym);
         table_put(t, atom_index(sym), v);
+        atomic_fetch_add(&rt->code_gen, 1);
     }
     pthread_mutex_unlock(&rt->ns_lock);
     return v;
@@ -137,12 +139,14 @@ void ns_refer_var(Runtime *rt, Value ns, Value sym, Value var) {
     NsTable *t = &as_ns(ns)->mappings;
     Value old = table_get(t, atom_index(sym));
     if (old == LV_NONE || as_var(old)->ns != ns) table_put(t, atom_index(sym), var);
+    atomic_fetch_add(&rt->code_gen, 1);
     pthread_mutex_unlock(&rt->ns_lock);
 }
 
 void ns_add_alias(Runtime *rt, Value ns, Value alias, Value target) {
     pthread_mutex_lock(&rt->ns_lock);
     table_put(&as_ns(ns)->aliases, atom_index(sym_strip(alias)), target);
+    atomic_fetch_add(&rt->code_gen, 1);
     pthread_mutex_unlock(&rt->ns_lock);
 }
 
@@ -234,6 +238,7 @@ void var_set_root(Runtime *rt, Value var, Value v) {
     Value lit = v == LV_NONE ? LV_NONE : lit_copy(rt, v);
     note_redefinition(rt, var);
     atomic_store_explicit(&as_var(var)->root, lit, memory_order_release);
+    atomic_fetch_add(&rt->code_gen, 1);
 }
 
 void var_set_local(Proc *p, Value var, Value v) {
@@ -260,6 +265,7 @@ void var_set_meta(Runtime *rt, Value var, Value meta) {
     if (flags & VAR_PROCESS_BOUND) note_redefinition(rt, var);
     atomic_store(&v->meta, lit);
     atomic_store(&v->flags, flags);
+    atomic_fetch_add(&rt->code_gen, 1);
 }
 
 void ns_free_all(Runtime *rt) {

@@ -69,6 +69,9 @@ typedef struct Runtime {
     /* (shared) Set once any var flagged VAR_INLINED is redefined: from then
      * on the arithmetic instructions always call the var's value. */
     _Atomic bool inlined_redefined;
+    /* Bumped by every change to namespaces and vars (ns.c): a code image
+     * (realm/snapshot.h) written at one count holds while it stays. */
+    _Atomic uint64_t code_gen;
 
 } Runtime;
 
