@@ -351,9 +351,20 @@ static void deliver_request(RealmState *rs, RealmLink *l, ChildRealm *from_child
         memcpy(tuple_elems(msg), items, sizeof items);
         deliver_message(rs, rs->agent, f->from, msg);
     } else if (from_child && f->arg == REALM_OP_WHEREIS && is_symbol_imm(v)) {
-        /* A descendant looks a name up here; the search up the tree goes no
-         * further than the parent so far. */
-        reply_from_here(rs, l, f->from, f->ref, registry_lookup(rs->rt, v));
+        /* A descendant looks a name up here, then in each ancestor: the
+         * request goes on up, still from the asker, who gets the answer
+         * straight from the realm that has the name (or from the root). */
+        Value pid = registry_lookup(rs->rt, v);
+        if (pid != LV_NIL || !rs->parent) {
+            reply_from_here(rs, l, f->from, f->ref, pid);
+            return;
+        }
+        Buf up;
+        buf_init(&up);
+        frame_begin(&up, FK_REQUEST, mk_pid(rs->parent_id, 0), f->from, f->ref, REALM_OP_WHEREIS);
+        buf_append(&up, f->value, f->value_len);
+        if (frame_finish(&up)) link_send(rs->parent, &up);
+        buf_free(&up);
     } else if (from_child && rs->rt->realm_id == 1 && (f->arg == REALM_OP_CREATE || f->arg == REALM_OP_TERMINATE)) {
         launch_serve(rs, l, from_child, f, v);
     }
