@@ -63,7 +63,7 @@ static unsigned max_children_setting(void) {
     const char *s = getenv("LONA_MAX_REALMS");
     char *end;
     long n = s ? strtol(s, &end, 10) : -1;
-    return s && *s && !*end && n >= 0 && n <= 65535 ? (unsigned)n : DEFAULT_MAX_REALMS;
+    return s && *s && !*end && n >= 0 && n <= REALM_MAX_CHILDREN_CEILING ? (unsigned)n : DEFAULT_MAX_REALMS;
 }
 
 /* Take a place for a new child (in the root: for a new realm anywhere in

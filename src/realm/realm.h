@@ -29,6 +29,11 @@
 #include "proc/proc.h"
 #include "vm/runtime.h"
 
+/* The child realm limit (LONA_MAX_REALMS) is a whole number from 0 to
+ * REALM_MAX_CHILDREN_CEILING; a value outside is ignored here (the CLI
+ * rejects it first). */
+#define REALM_MAX_CHILDREN_CEILING 65535
+
 /* What a request asks. SPAWN and INFO go down to a child's agent; WHEREIS
  * goes up, and each ancestor answers it from its registry or passes it on;
  * CREATE and TERMINATE go up to the root, which starts and kills the OS

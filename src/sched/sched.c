@@ -416,7 +416,7 @@ Sched *sched_new(struct Runtime *rt, unsigned nthreads) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         nthreads = n > 0 ? (unsigned)n : 1;
     }
-    if (nthreads > 1024) nthreads = 1024;
+    if (nthreads > SCHED_MAX_THREADS) nthreads = SCHED_MAX_THREADS;
     Sched *s = xcalloc(1, sizeof *s);
     s->rt = rt;
     s->n = nthreads;

@@ -22,6 +22,9 @@ struct Proc;
 typedef struct Sched Sched;
 typedef struct Worker Worker;
 
+/* The most schedulers a realm runs (more are cut to this many). */
+#define SCHED_MAX_THREADS 1024
+
 /* Start nthreads workers (0: one per online core). */
 Sched *sched_new(struct Runtime *rt, unsigned nthreads);
 /* Stop the workers (processes still queued are dropped, not run). */

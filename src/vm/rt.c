@@ -108,7 +108,7 @@ static uint64_t max_processes_setting(void) {
     const char *s = getenv("LONA_MAX_PROCESSES");
     char *end;
     unsigned long long n = s && *s ? strtoull(s, &end, 10) : 0;
-    return s && *s && !*end && n > 0 ? (uint64_t)n : DEFAULT_MAX_PROCESSES;
+    return s && *s && !*end && n > 0 && n <= RT_MAX_PROCESSES_CEILING ? (uint64_t)n : DEFAULT_MAX_PROCESSES;
 }
 
 Runtime *rt_new(const RtOptions *opts) {

@@ -16,6 +16,11 @@ typedef struct RtOptions {
     uint32_t realm_id;        /* 0: the root realm (1); a child realm's id otherwise */
 } RtOptions;
 
+/* The process limit (LONA_MAX_PROCESSES) is a whole number from 1 to
+ * RT_MAX_PROCESSES_CEILING; a value outside is ignored here (the CLI
+ * rejects it first). */
+#define RT_MAX_PROCESSES_CEILING 1000000000ULL
+
 Runtime *rt_new(const RtOptions *opts);
 void rt_free(Runtime *rt);
 
