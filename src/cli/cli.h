@@ -4,6 +4,8 @@
 #ifndef LONA_CLI_H
 #define LONA_CLI_H
 
+#define LONA_VERSION "0.1.0"
+
 typedef struct CliOptions {
     unsigned schedulers;
 } CliOptions;

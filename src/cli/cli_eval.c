@@ -9,9 +9,12 @@
 #include "cli/cli_eval.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/util.h"
 #include "reader/reader.h"
@@ -21,6 +24,22 @@
 #include "term/print.h"
 #include "vm/error.h"
 #include "vm/host.h"
+
+bool cli_check_input(const char *path, bool dir_ok) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        fprintf(stderr, "lona: cannot open '%s': %s\n", path, strerror(errno));
+        return false;
+    }
+    struct stat st;
+    bool is_dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+    close(fd);
+    if (is_dir && !dir_ok) {
+        fprintf(stderr, "lona: cannot read '%s': is a directory\n", path);
+        return false;
+    }
+    return true;
+}
 
 char *cli_slurp(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");

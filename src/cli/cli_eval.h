@@ -19,6 +19,12 @@ typedef struct CliResult {
     bool restarted;     /* the process ended and was replaced by a fresh one */
 } CliResult;
 
+/* Can path be opened for reading (and is it no directory, unless dir_ok)?
+ * If not, says why on stderr ("lona: cannot open 'x': No such file or
+ * directory", "lona: cannot read 'x': is a directory"): the command-line
+ * tools check their files with it before starting a runtime. */
+bool cli_check_input(const char *path, bool dir_ok);
+
 /* Whole file, NUL-terminated; NULL (errno set) if it cannot be read. */
 char *cli_slurp(const char *path, size_t *len);
 
