@@ -321,9 +321,8 @@ static bool dt_run_file(DtRunner *dr, const CliOptions *o, const char *path) {
     return true;
 }
 
-static void dt_usage(void) {
-    fputs("usage: lona doctest [--json] FILE.md...\n", stderr);
-}
+#define DT_USAGE "usage: lona doctest [--json] FILE.md..."
+
 
 int cli_doctest(const CliOptions *o, int argc, char **argv) {
     DtRunner dr = {.out = stdout};
@@ -335,14 +334,17 @@ int cli_doctest(const CliOptions *o, int argc, char **argv) {
             i++;
             break;
         } else {
-            dt_usage();
+            fprintf(stderr, "lona: unknown option '%s' (" DT_USAGE ")\n", argv[i]);
             return 2;
         }
     }
     if (i >= argc) {
-        dt_usage();
+        fputs("lona: doctest needs a FILE.md (" DT_USAGE ")\n", stderr);
         return 2;
     }
+    /* A bad file name is a usage error: found before anything runs. */
+    for (int k = i; k < argc; k++)
+        if (!cli_check_input(argv[k], false)) return 2;
     int saved_stdout = -1;
     if (dr.json) {
         /* The JSON goes to the real standard output; whatever the

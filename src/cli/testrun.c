@@ -11,7 +11,7 @@
  *
  * Output: per-failure details, a "FILE: N passed, N failed" line per file,
  * and a final line "N passed, N failed". Exit status 1 if anything failed,
- * 2 on a usage error (a PATH that does not exist), else 0.
+ * 2 on a usage error (an option, a PATH that cannot be opened), else 0.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -84,7 +84,7 @@ static void tr_walk(TrFiles *out, const char *root) {
     free(todo.paths);
 }
 
-/* The files named by the arguments; false if one does not exist. */
+/* The files named by the arguments; false if one cannot be opened. */
 static bool tr_collect(TrFiles *out, int argc, char **argv) {
     static char *const default_path[] = {"test"};
     if (argc == 0) {
@@ -93,10 +93,7 @@ static bool tr_collect(TrFiles *out, int argc, char **argv) {
     }
     for (int i = 0; i < argc; i++) {
         struct stat st;
-        if (stat(argv[i], &st) != 0) {
-            fprintf(stderr, "lona test: %s: %s\n", argv[i], strerror(errno));
-            return false;
-        }
+        if (!cli_check_input(argv[i], true) || stat(argv[i], &st) != 0) return false;
         size_t first = out->n;
         if (S_ISDIR(st.st_mode)) tr_walk(out, argv[i]);
         else tr_add(out, argv[i]);
@@ -168,7 +165,7 @@ static void tr_run_file(const CliOptions *o, const char *file, long *passed, lon
 int cli_test(const CliOptions *o, int argc, char **argv) {
     for (int i = 0; i < argc; i++) {
         if (argv[i][0] == '-') {
-            fputs("usage: lona test [PATH...]\n", stderr);
+            fprintf(stderr, "lona: unknown option '%s' (usage: lona test [PATH...])\n", argv[i]);
             return 2;
         }
     }
