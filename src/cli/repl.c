@@ -7,7 +7,8 @@
  * one by one and each value printed (an error is reported and ends only
  * its form, never the session). On a terminal, libedit gives line editing and
  * a history kept in ~/.lona_history, and the prompt names the current
- * namespace. Otherwise lines come from standard input without prompts, so
+ * namespace, after a one-line banner (version, schedulers, how to leave).
+ * Otherwise lines come from standard input without banner or prompts, so
  * `echo '(+ 1 2)' | lona repl` prints just `3`. End of input (Ctrl-D)
  * leaves with status 0.
  */
@@ -20,6 +21,7 @@
 #include "base/util.h"
 #include "cli/cli.h"
 #include "cli/cli_eval.h"
+#include "sched/sched.h"
 #include "term/print.h"
 #include "vm/host.h"
 #include "vm/ns.h"
@@ -154,6 +156,12 @@ static void repl_eval(Repl *r) {
     free(ends);
 }
 
+static void repl_banner(Repl *r) {
+    unsigned n = sched_count(r->rt->sched);
+    printf("lona %s on %u scheduler%s. Ctrl-D quits.\n", LONA_VERSION, n, n == 1 ? "" : "s");
+    fflush(stdout);
+}
+
 int cli_repl(const CliOptions *o) {
     Repl r = {0};
     r.rt = rt_new(&(RtOptions){.schedulers = o->schedulers});
@@ -162,6 +170,7 @@ int cli_repl(const CliOptions *o) {
     r.reader = host_proc_new(r.rt);
     buf_init(&r.chunk);
     if (isatty(STDIN_FILENO)) repl_open_terminal(&r);
+    if (r.el) repl_banner(&r);
     for (;;) {
         bool got = repl_read_line(&r);
         if (!got && (r.el || !r.chunk.len)) break;
