@@ -96,6 +96,7 @@ TSAN_TESTS := test/lona/exit_test.lona test/lona/messaging_test.lona test/lona/r
 	test/lona/server_test.lona test/lona/supervisor_test.lona test/lona/stress_test.lona \
 	test/lona/realm_test.lona test/lona/realm_tree_test.lona
 tsan-one: $(BUILD)/lona
+	@echo "== tsan: process and realm tests under ThreadSanitizer =="
 	@{ TSAN_OPTIONS="halt_on_error=1 exitcode=66" $(BUILD)/lona test $(TSAN_TESTS) && \
 	   TSAN_OPTIONS="halt_on_error=1 exitcode=66" sh test/cli/stdin_test.sh $(BUILD)/lona && \
 	   TSAN_OPTIONS="halt_on_error=1 exitcode=66" sh test/sched/stress.sh $(BUILD)/lona $(STRESS_tsan); } > $(BUILD)/tsan.log 2>&1; \
