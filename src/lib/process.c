@@ -27,6 +27,8 @@
 
 /* ---- spawn ------------------------------------------------------------------ */
 
+static Value kw(Runtime *rt, const char *s) { return mk_keyword(atoms_intern_text(&rt->atoms, s, strlen(s))); }
+
 static Value opt_get(Value opts, Value key) {
     Value v = map_get(opts, key);
     return v == LV_NONE ? LV_NIL : v;
@@ -61,6 +63,18 @@ static bool parse_opts(Proc *p, Value opts, SpawnOpts *o) {
         o->name = sym_strip(v);
     }
     return true;
+}
+
+/* spawn-link-in and spawn-monitor-in (lib/lona/45_realm.lona): the agent
+ * of the realm spawns with :%link-to pid and :%monitor-by [pid ref], which
+ * tie the new process to the remote caller before it can run. */
+static void tie_to_remote(Proc *p, Proc *c, Value opts) {
+    if (!is_map(opts)) return;
+    Value link_to = opt_get(opts, kw(p->rt, "%link-to")), by = opt_get(opts, kw(p->rt, "%monitor-by"));
+    if (is_pid(link_to) && !proc_is_local(p->rt, link_to)) exit_link_new_to_remote(c, link_to);
+    if (is_tuple(by) && tuple_len(by) == 2 && is_pid(tuple_elems(by)[0]) && is_ref(tuple_elems(by)[1]) &&
+        !proc_is_local(p->rt, tuple_elems(by)[0]))
+        exit_watch_new_by_remote(c, tuple_elems(by)[0], tuple_elems(by)[1]);
 }
 
 /* How the child is tied to its parent; both bits are set before the child
@@ -101,6 +115,7 @@ static Value do_spawn(Proc *p, Value *a, uint32_t n, int how, const char *fname)
         Value ref = exit_monitor_new_child(p, c);
         result = mk_tuple2(p, c->pid, ref);
     }
+    if (n > 1) tie_to_remote(p, c, a[1]);
     sched_start(c, p);
     return result;
 }
@@ -122,6 +137,7 @@ static Value nat_self_realm(Proc *p, Value *a, uint32_t n) { return IMM(IMM_REAL
 static Value nat_alive(Proc *p, Value *a, uint32_t n) {
     if (!is_pid(a[0])) return err_badarg(p, "alive?", a, n);
     if (a[0] == p->pid) return LV_TRUE;
+    if (pid_realm(a[0]) != p->rt->realm_id) return realm_ask_about(p, a[0], REALM_OP_ALIVE);
     Proc *t = proc_lookup(p->rt, a[0]);
     if (!t) return LV_FALSE;
     bool alive = atomic_load(&t->state) != PS_EXITED;
@@ -145,7 +161,6 @@ static Value nat_pid_eq(Proc *p, Value *a, uint32_t n) {
     return lv_bool(a[0] == a[1]);
 }
 
-static Value kw(Runtime *rt, const char *s) { return mk_keyword(atoms_intern_text(&rt->atoms, s, strlen(s))); }
 
 static Value pid_list(Proc *p, const Value *pids, uint32_t n) {
     Value l = LV_EMPTY;
@@ -192,6 +207,7 @@ static Value nat_process_info(Proc *p, Value *a, uint32_t n) {
     if (n == 0) return info_map(p, p);
     if (!is_pid(a[0])) return err_badarg(p, "process-info", a, n);
     if (a[0] == p->pid) return info_map(p, p);
+    if (pid_realm(a[0]) != p->rt->realm_id) return realm_ask_about(p, a[0], REALM_OP_PROCESS_INFO);
     Proc *t = proc_lookup(p->rt, a[0]);
     if (!t) return LV_NIL;
     Value m = atomic_load(&t->state) == PS_EXITED ? LV_NIL : info_map(p, t);
@@ -357,8 +373,10 @@ LONA_INTRINSICS(process) = {
     {"lona.process", "%spawn-link-monitor", 1, 2, nat_spawn_link_monitor, "([f] [f opts])",
      "spawn, link and monitor at once: [pid ref]"},
     {"lona.process", "self-realm", 0, 0, nat_self_realm, "([])", "the calling process's realm"},
-    {"lona.process", "alive?", 1, 1, nat_alive, "([pid])", "is the process alive?"},
-    {"lona.process", "process-info", 0, 1, nat_process_info, "([] [pid])", "a map describing a process, or nil"},
+    /* alive? and process-info (lib/lona/45_realm.lona) wait for the answer
+     * of another realm when these return a ref. */
+    {"lona.process", "%alive?", 1, 1, nat_alive, "([pid])", NULL},
+    {"lona.process", "%process-info", 0, 1, nat_process_info, "([] [pid])", NULL},
     {"lona.core", "pid-realm", 1, 1, nat_pid_realm, "([pid])", "the realm of a pid"},
     {"lona.core", "pid-local", 1, 1, nat_pid_local, "([pid])", "the local number of a pid"},
     {"lona.core", "pid=", 2, 2, nat_pid_eq, "([a b])", "same pid?"},

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lib/intrinsic.h"
+#include "proc/exit.h"
 #include "proc/ptable.h"
 #include "realm/realm.h"
 #include "term/alloc.h"
@@ -118,6 +119,20 @@ static Value nat_realm_reply(Proc *p, Value *a, uint32_t n) {
     return realm_reply(p, a[0], a[1], a[2]);
 }
 
+/* (%monitor-to-come realm): the ref of a monitor of a process about to be
+ * spawned in realm; (%monitor-arrived ref pid-or-nil) points it at the pid,
+ * or drops it (nil: the spawn failed). For spawn-monitor-in. */
+static Value nat_monitor_to_come(Proc *p, Value *a, uint32_t n) {
+    if (!is_realm(a[0])) return err_badarg(p, "spawn-monitor-in", a, n);
+    return exit_monitor_to_come(p, (uint32_t)imm_payload(a[0]));
+}
+
+static Value nat_monitor_arrived(Proc *p, Value *a, uint32_t n) {
+    if (!is_ref(a[0]) || !(is_pid(a[1]) || a[1] == LV_NIL)) return err_badarg(p, "spawn-monitor-in", a, n);
+    exit_monitor_arrived(p, a[0], a[1] == LV_NIL ? LV_NONE : a[1]);
+    return K_(ok);
+}
+
 /* (%realm-resolve [ns name]): the value of that var here, or nil. */
 static Value nat_realm_resolve(Proc *p, Value *a, uint32_t n) {
     Value t = a[0];
@@ -143,5 +158,7 @@ LONA_INTRINSICS(realm) = {
     {"lona.process", "%realm-ask-parent", 2, 2, nat_realm_ask_parent, "([op data])", NULL},
     {"lona.process", "%realm-reply", 3, 3, nat_realm_reply, "([to ref value])", NULL},
     {"lona.process", "%realm-resolve", 1, 1, nat_realm_resolve, "([name])", NULL},
+    {"lona.process", "%monitor-to-come", 1, 1, nat_monitor_to_come, "([realm])", NULL},
+    {"lona.process", "%monitor-arrived", 2, 2, nat_monitor_arrived, "([ref pid])", NULL},
 };
 LONA_INTRINSICS_COUNT(realm);

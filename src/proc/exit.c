@@ -394,6 +394,23 @@ Value exit_monitor_new_child(Proc *p, Proc *child) {
     return ref;
 }
 
+void exit_link_new_to_remote(Proc *child, Value remote) {
+    links_add(child, remote);
+    remote_signal(child, remote, SIG_LINK, LV_NONE, LV_NONE, 0);
+}
+
+void exit_watch_new_by_remote(Proc *child, Value remote, Value ref) { mons_add(child, watchers_of(child), ref, remote); }
+
+Value exit_monitor_to_come(Proc *p, uint32_t realm) {
+    Value ref = mk_ref(p->rt->realm_id, atomic_fetch_add(&p->rt->next_ref, 1));
+    mons_add(p, monitors_of(p), ref, mk_pid(realm, 0));
+    return ref;
+}
+
+void exit_monitor_arrived(Proc *p, Value ref, Value pid) {
+    if (mons_remove(p, monitors_of(p), ref) != LV_NONE && pid != LV_NONE) mons_add(p, monitors_of(p), ref, pid);
+}
+
 /* ---- a realm gone ------------------------------------------------------------- */
 
 typedef struct RealmGone {

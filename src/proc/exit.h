@@ -48,6 +48,19 @@ void exit_kill_from_host(struct Proc *target);
 void exit_link_new_child(struct Proc *p, struct Proc *child);
 Value exit_monitor_new_child(struct Proc *p, struct Proc *child);
 
+/* spawn-link-in / spawn-monitor-in, on the spawning realm's side: a new
+ * process (not yet run) linked to, or monitored by, a process of another
+ * realm. The link's signal leaves before the spawner's reply, so the
+ * caller has both halves when it learns the pid. */
+void exit_link_new_to_remote(struct Proc *child, Value remote);
+void exit_watch_new_by_remote(struct Proc *child, Value remote, Value ref);
+/* On the caller's side, before the pid is known: a monitor of a process
+ * to come in realm `realm` (its pid 0 stands in, so that the realm's end
+ * fires it), then pointed at the real pid (LV_NONE: dropped, the spawn
+ * failed). A :DOWN that came first has already removed it. */
+Value exit_monitor_to_come(struct Proc *p, uint32_t realm);
+void exit_monitor_arrived(struct Proc *p, Value ref, Value pid);
+
 /* Set when a signal decided the process must end (checked by the VM and
  * the scheduler): the reason, else LV_NONE. */
 #define EXIT_PENDING(p) ((p)->pending_exit != LV_NONE)

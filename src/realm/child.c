@@ -43,21 +43,6 @@ static void on_parent_down(void *ctx, RealmLink *l) {
     _exit(0);
 }
 
-
-static Value start_agent(Runtime *rt) {
-    Value ns = ns_find(rt, S_(lona_process));
-    Value sym = mk_symbol(atoms_intern_text(&rt->atoms, "%realm-agent", 12));
-    Value var = ns == LV_NIL ? LV_NONE : ns_lookup(rt, ns, sym);
-    Value fn = var == LV_NONE ? LV_NONE : atomic_load(&as_var(var)->root);
-    if (fn == LV_NONE) return LV_NONE;
-    SpawnOpts o = {.priority = 200, .name = LV_NIL};
-    Proc *c = proc_create(rt, &o, NULL);
-    if (!proc_set_entry(c, fn, NULL)) return LV_NONE;
-    Value pid = c->pid;
-    sched_start(c, NULL);
-    return pid;
-}
-
 static int die(const char *what) {
     fprintf(stderr, "lona: realm: %s\n", what);
     return 70;
@@ -90,7 +75,7 @@ int realm_child_main(int argc, char **argv) {
     rs->sandbox = report;
     rs->sandboxed = true;
     rs->parent_id = parent_id;
-    rs->agent = start_agent(rt);
+    rs->agent = realm_start_agent(rt);
     if (rs->agent == LV_NONE) return die("no realm agent in the code snapshot");
     LinkPeer *peer = xcalloc(1, sizeof *peer);
     peer->rs = rs;

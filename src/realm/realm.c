@@ -35,6 +35,7 @@
 #include "proc/registry.h"
 #include "proc/signal.h"
 #include "realm/snapshot.h"
+#include "sched/sched.h"
 #include "realm/wire.h"
 #include "term/alloc.h"
 #include "term/atoms.h"
@@ -42,6 +43,7 @@
 #include "term/num.h"
 #include "term/print.h"
 #include "vm/error.h"
+#include "vm/ns.h"
 #include "vm/rt.h"
 
 static Value kw(Runtime *rt, const char *s) { return mk_keyword(atoms_intern_text(&rt->atoms, s, strlen(s))); }
@@ -340,16 +342,49 @@ static void deliver_reply(RealmState *rs, const WireFrame *f, Value v) {
     deliver_message(rs, f->to, f->from, mk_tuple3(rs->scratch, kw(rs->rt, "%realm-reply"), f->ref, v));
 }
 
-/* A request addressed to this realm: from the parent for the agent; from
- * below, a name to look up, or (in the root) a realm to start or kill. */
+Value realm_start_agent(Runtime *rt) {
+    Value ns = ns_find(rt, S_(lona_process));
+    Value sym = mk_symbol(atoms_intern_text(&rt->atoms, "%realm-agent", 12));
+    Value var = ns == LV_NIL ? LV_NONE : ns_lookup(rt, ns, sym);
+    Value fn = var == LV_NONE ? LV_NONE : atomic_load(&as_var(var)->root);
+    if (fn == LV_NONE) return LV_NONE;
+    SpawnOpts o = {.priority = 200, .name = LV_NIL};
+    Proc *c = proc_create(rt, &o, NULL);
+    if (!proc_set_entry(c, fn, NULL)) return LV_NONE;
+    Value pid = c->pid;
+    sched_start(c, NULL);
+    return pid;
+}
+
+static bool alive_here(Runtime *rt, Value pid) {
+    Proc *t = pid_local(pid) ? proc_lookup(rt, pid) : NULL;
+    if (!t) return false;
+    bool alive = atomic_load(&t->state) != PS_EXITED;
+    proc_unref(t);
+    return alive;
+}
+
+/* Hand a request to the agent as [:%realm-request op ref from data]. */
+static void to_agent(RealmState *rs, const WireFrame *f, const char *op, Value v) {
+    Value items[5] = {kw(rs->rt, "%realm-request"), kw(rs->rt, op), f->ref, f->from, v};
+    Value msg = mk_tuple(rs->scratch, 5);
+    memcpy(tuple_elems(msg), items, sizeof items);
+    deliver_message(rs, rs->agent, f->from, msg);
+}
+
+/* A request addressed to this realm: about one of its processes, from any
+ * realm; from the parent, for the agent; from below, a name to look up, or
+ * (in the root) a realm to start or kill. */
 static void deliver_request(RealmState *rs, RealmLink *l, ChildRealm *from_child, const WireFrame *f, Value v) {
     if (!is_pid(f->from) || !is_ref(f->ref)) return;
-    if (!from_child && rs->agent != LV_NONE) {
-        Value op = f->arg == REALM_OP_SPAWN ? kw(rs->rt, "spawn") : f->arg == REALM_OP_INFO ? kw(rs->rt, "info") : LV_NIL;
-        Value items[5] = {kw(rs->rt, "%realm-request"), op, f->ref, f->from, v};
-        Value msg = mk_tuple(rs->scratch, 5);
-        memcpy(tuple_elems(msg), items, sizeof items);
-        deliver_message(rs, rs->agent, f->from, msg);
+    if (f->arg == REALM_OP_ALIVE && is_pid(v)) {
+        reply_from_here(rs, l, f->from, f->ref, lv_bool(alive_here(rs->rt, v)));
+    } else if (f->arg == REALM_OP_PROCESS_INFO && is_pid(v)) {
+        /* The root starts its agent the first time it is asked. */
+        if (rs->agent == LV_NONE) rs->agent = realm_start_agent(rs->rt);
+        if (rs->agent != LV_NONE) to_agent(rs, f, "process-info", v);
+    } else if (!from_child && rs->agent != LV_NONE) {
+        to_agent(rs, f, f->arg == REALM_OP_SPAWN ? "spawn" : f->arg == REALM_OP_INFO ? "info" : "unknown", v);
     } else if (from_child && f->arg == REALM_OP_WHEREIS && is_symbol_imm(v)) {
         /* A descendant looks a name up here, then in each ancestor: the
          * request goes on up, still from the asker, who gets the answer
@@ -847,6 +882,11 @@ Value realm_request(Proc *p, Value realm, RealmOp op, Value data) {
     uint32_t id = (uint32_t)imm_payload(realm);
     if (!realm_is_descendant(p->rt, realm)) return err_pair(p, kw(p->rt, "not-descendant"));
     return ask(p, new_pending(p, id, op), id, data);
+}
+
+Value realm_ask_about(Proc *p, Value pid, RealmOp op) {
+    uint32_t id = pid_realm(pid);
+    return ask(p, new_pending(p, id, op), id, pid);
 }
 
 Value realm_ask_parent(Proc *p, RealmOp op, Value data) {

@@ -44,6 +44,8 @@ typedef enum {
     REALM_OP_WHEREIS = 3,
     REALM_OP_CREATE = 4,
     REALM_OP_TERMINATE = 5,
+    REALM_OP_ALIVE = 6,          /* of a pid, asked of the realm that owns it */
+    REALM_OP_PROCESS_INFO = 7,
 } RealmOp;
 
 /* Create a child realm from an options map: its realm id (in the root), a
@@ -63,6 +65,10 @@ Value realm_send(Proc *p, Value to, Value msg, Value sync_ref, bool *routed);
 /* Ask a descendant realm's agent to do op with data: a ref to wait for in
  * [:%realm-reply ref value], [:error :not-descendant], or LV_EXC. */
 Value realm_request(Proc *p, Value realm, RealmOp op, Value data);
+/* Ask the realm that owns pid (op ALIVE or PROCESS_INFO) about it: a ref
+ * to wait for in [:%realm-reply ref answer]; [:error :noconnection] comes
+ * at once if that realm cannot be reached. */
+Value realm_ask_about(Proc *p, Value pid, RealmOp op);
 /* Ask the parent realm (op WHEREIS, data a symbol): a ref to wait for in
  * [:%realm-reply ref value]; in the root, the reply (nil) is queued at once. */
 Value realm_ask_parent(Proc *p, RealmOp op, Value data);

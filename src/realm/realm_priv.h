@@ -98,6 +98,10 @@ RealmState *realm_state(Runtime *rt);
 /* A frame received on any link (poller thread): deliver here or route. */
 void realm_on_frame(void *ctx, RealmLink *l, const WireFrame *f, int *passed_fd);
 
+/* Start the realm's agent, the Lonala process that serves other realms'
+ * requests (lona.process/%realm-agent): its pid, or LV_NONE. */
+Value realm_start_agent(Runtime *rt);
+
 /* Places in the tree (realm.c): a place for one more realm, or false. */
 bool realm_reserve(RealmState *rs);
 void realm_release(RealmState *rs);
