@@ -62,6 +62,12 @@ static Value nat_with_pos(Proc *p, Value *a, uint32_t n) {
     return meta != LV_NIL ? coll_with_meta(p, r, meta) : r;
 }
 
+/* (%form-line form): the line a list read from source starts on, else nil. */
+static Value nat_form_line(Proc *p, Value *a, uint32_t n) {
+    uint32_t line, col;
+    return reader_pos(a[0], &line, &col) ? fix(line) : LV_NIL;
+}
+
 /* (%relist old new-list): old itself when every element is identical,
  * else new-list carrying old's position and metadata. */
 static Value nat_relist(Proc *p, Value *a, uint32_t n) {
@@ -198,6 +204,7 @@ static Value nat_do_forms(Proc *p, Value *a, uint32_t n) {
 LONA_INTRINSICS(core_expand) = {
     {"lona.core", "%form-kind", 1, 1, nat_form_kind, NULL, NULL},
     {"lona.core", "%macro-call", 2, 2, nat_macro_call, NULL, NULL},
+    {"lona.core", "%form-line", 1, 1, nat_form_line, NULL, NULL},
     {"lona.core", "%with-pos", 2, 2, nat_with_pos, NULL, NULL},
     {"lona.core", "%relist", 2, 2, nat_relist, NULL, NULL},
     {"lona.core", "%elements", 1, 1, nat_elements, NULL, NULL},

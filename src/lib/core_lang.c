@@ -145,6 +145,15 @@ static Value nat_catch(Proc *p, Value *a, uint32_t n) {
     return LV_TAILCALL;
 }
 
+/* (%last-trace): the stack trace of the last error raised in this process,
+ * as [fn-name file line] tuples, innermost first (read it right after
+ * %catch returned [:exit [:error ...]]). */
+static Value nat_last_trace(Proc *p, Value *a, uint32_t n) {
+    (void)a;
+    (void)n;
+    return is_cons(p->trace) ? p->trace : LV_EMPTY;
+}
+
 /* (%raise reason) (%raise reason info): end the process with
  * [:error reason] or [:error reason info], for library code written in
  * Lonala that must fail the way an intrinsic does. */
@@ -363,6 +372,7 @@ LONA_INTRINSICS(core_lang) = {
     {"lona.core", "gensym", 0, 1, nat_gensym, "([] [prefix])", "a fresh symbol"},
     {"lona.core", "apply", 2, ARITY_VARIADIC, nat_apply, "([f args] [f x & args])", "call f with the arguments"},
     {"lona.core", "%catch", 1, 1, nat_catch, "([thunk])", NULL},
+    {"lona.core", "%last-trace", 0, 0, nat_last_trace, "([])", NULL},
     {"lona.core", "%raise", 1, 2, nat_raise, "([reason] [reason info])", NULL},
     {"lona.core", "%reraise", 1, 1, nat_reraise, "([reason])", NULL},
     {"lona.core", "%syntax-error", 1, 2, nat_syntax_error, "([message] [message form])", NULL},
