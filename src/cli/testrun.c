@@ -6,12 +6,15 @@
  * runtime, in one process that starts in namespace user with lona.test
  * referred: the file is loaded (its deftest forms register the tests in
  * that process), then lona.test/%run-all runs them and prints each
- * failure. Counts are of assertions (`is` forms); a test ended by an error
- * outside any `is`, and a file that fails to load, count one failure each.
+ * failure (FILE:LINE of its `is`, and the stack trace of an error). Counts
+ * are of assertions (`is` forms); a test ended by an error outside any
+ * `is`, and a file that fails to load, count one failure each.
  *
  * Output: per-failure details, a "FILE: N passed, N failed" line per file,
- * and a final line "N passed, N failed". Exit status 1 if anything failed,
- * 2 on a usage error (an option, a PATH that cannot be opened), else 0.
+ * then "N tests, N assertions, S.SS s" and a final line "N passed,
+ * N failed" (scripts read these two formats). Exit status 1 if anything
+ * failed, 2 on a usage error (an option, a PATH that cannot be opened),
+ * else 0.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -19,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "base/util.h"
 #include "cli/cli.h"
@@ -102,14 +106,20 @@ static bool tr_collect(TrFiles *out, int argc, char **argv) {
     return true;
 }
 
-/* [:ok [passed failed]] from %run-all. */
-static bool tr_counts(Value out, long *passed, long *failed) {
+/* What the files add up to. */
+typedef struct TrCounts {
+    long passed, failed, tests, assertions;
+} TrCounts;
+
+/* [:ok [passed failed tests assertions]] from %run-all. */
+static bool tr_counts(Value out, TrCounts *c) {
     if (!is_tuple(out) || tuple_len(out) != 2 || tuple_elems(out)[0] != K_(ok)) return false;
-    Value c = tuple_elems(out)[1];
-    if (!is_tuple(c) || tuple_len(c) != 2 || !is_fix(tuple_elems(c)[0]) || !is_fix(tuple_elems(c)[1]))
-        return false;
-    *passed = (long)fix_val(tuple_elems(c)[0]);
-    *failed = (long)fix_val(tuple_elems(c)[1]);
+    Value v = tuple_elems(out)[1];
+    if (!is_tuple(v) || tuple_len(v) != 4) return false;
+    long *into[4] = {&c->passed, &c->failed, &c->tests, &c->assertions};
+    for (int i = 0; i < 4; i++)
+        if (!is_fix(tuple_elems(v)[i])) return false;
+    for (int i = 0; i < 4; i++) *into[i] = (long)fix_val(tuple_elems(v)[i]);
     return true;
 }
 
@@ -122,12 +132,12 @@ static void tr_report(Proc *p, const char *what, const char *file, Value out) {
     host_report_exit(p, reason);
 }
 
-static void tr_run_file(const CliOptions *o, const char *file, long *passed, long *failed) {
+static void tr_run_file(const CliOptions *o, const char *file, TrCounts *total) {
     long p_ok = 0, p_fail = 0;
     Runtime *rt = rt_new(&(RtOptions){.schedulers = o->schedulers});
     if (!rt) {
         fprintf(stderr, "lona test: the runtime could not start\n");
-        (*failed)++;
+        total->failed++;
         return;
     }
     Proc *p = host_proc_new(rt);
@@ -146,10 +156,12 @@ static void tr_run_file(const CliOptions *o, const char *file, long *passed, lon
         p_fail++;
     }
     HostStatus st = host_call_var(p, "lona.test", "%run-all", NULL, 0, true, &out);
-    long tp, tf;
-    if (st == HOST_OK && tr_counts(out, &tp, &tf)) {
-        p_ok += tp;
-        p_fail += tf;
+    TrCounts c;
+    if (st == HOST_OK && tr_counts(out, &c)) {
+        p_ok += c.passed;
+        p_fail += c.failed;
+        total->tests += c.tests;
+        total->assertions += c.assertions;
     } else {
         tr_report(p, "ERROR running the tests of", file, out);
         p_fail++;
@@ -158,8 +170,14 @@ static void tr_run_file(const CliOptions *o, const char *file, long *passed, lon
     printf("%s: %ld passed, %ld failed\n", file, p_ok, p_fail);
     host_proc_free(p);
     rt_free(rt);
-    *passed += p_ok;
-    *failed += p_fail;
+    total->passed += p_ok;
+    total->failed += p_fail;
+}
+
+static double tr_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int cli_test(const CliOptions *o, int argc, char **argv) {
@@ -171,12 +189,15 @@ int cli_test(const CliOptions *o, int argc, char **argv) {
     }
     TrFiles files = {0};
     bool ok = tr_collect(&files, argc, argv);
-    long passed = 0, failed = 0;
-    for (size_t i = 0; ok && i < files.n; i++) tr_run_file(o, files.paths[i], &passed, &failed);
+    TrCounts total = {0};
+    double start = tr_now();
+    for (size_t i = 0; ok && i < files.n; i++) tr_run_file(o, files.paths[i], &total);
     for (size_t i = 0; i < files.n; i++) free(files.paths[i]);
     free(files.paths);
     if (!ok) return 2;
-    printf("%ld passed, %ld failed\n", passed, failed);
+    printf("%ld test%s, %ld assertion%s, %.2f s\n", total.tests, total.tests == 1 ? "" : "s", total.assertions,
+           total.assertions == 1 ? "" : "s", tr_now() - start);
+    printf("%ld passed, %ld failed\n", total.passed, total.failed);
     fflush(stdout);
-    return failed ? 1 : 0;
+    return total.failed ? 1 : 0;
 }
