@@ -270,8 +270,9 @@ badarg:
 
 /* ---- printing ----------------------------------------------------------- */
 
-/* Write the forms of args joined by spaces (plus a newline) to the console. */
-static Value print_joined(Proc *p, Value *args, uint32_t nargs, bool readable, bool newline) {
+/* Write the forms of args joined by spaces (plus a newline) to the
+ * console's standard output, or its standard error (reports). */
+static Value write_joined(Proc *p, Value *args, uint32_t nargs, bool readable, bool newline, bool to_err) {
     Buf b;
     buf_init(&b);
     if (!str_append_joined(p->rt, &b, args, nargs, readable, text_room(p))) {
@@ -280,9 +281,21 @@ static Value print_joined(Proc *p, Value *args, uint32_t nargs, bool readable, b
     }
     if (newline) buf_putc(&b, '\n');
     lib_charge(p, b.len);
-    console_write(p->rt, b.data, b.len);
+    if (to_err)
+        console_write_err(p->rt, b.data, b.len);
+    else
+        console_write(p->rt, b.data, b.len);
     buf_free(&b);
     return LV_NIL;
+}
+
+static Value print_joined(Proc *p, Value *args, uint32_t nargs, bool readable, bool newline) {
+    return write_joined(p, args, nargs, readable, newline, false);
+}
+
+/* (%println-err & xs): println to standard error, as crash reports are. */
+static Value core_println_err(Proc *p, Value *args, uint32_t nargs) {
+    return write_joined(p, args, nargs, false, true, true);
 }
 
 static Value core_print(Proc *p, Value *args, uint32_t nargs) {
@@ -327,6 +340,7 @@ LONA_INTRINSICS(core_str) = {
      "Namespace part of a symbol or keyword, or nil."},
     {"lona.core", "format", 1, ARITY_VARIADIC, core_format, "([fmt & args])",
      "Format with %s %p %d %x %X %b %%."},
+    {"lona.core", "%println-err", 0, ARITY_VARIADIC, core_println_err, "([& xs])", NULL},
     {"lona.core", "print", 0, ARITY_VARIADIC, core_print, "([& xs])",
      "Write display forms separated by spaces."},
     {"lona.core", "println", 0, ARITY_VARIADIC, core_println, "([& xs])",
