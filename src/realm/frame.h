@@ -42,9 +42,9 @@ typedef enum {
     FK_REPLY,          /* to the requester: ref, value = result */
     FK_SIGNAL,         /* link, unlink, exit, monitor, demonitor, down, sync ack:
                         * arg = kind | flags << 8, ref, value = reason or nil */
-    FK_GONE,           /* realm `arg` is gone: value = reason. Goes up to the root, each
-                        * ancestor dropping its route; the root then tells every realm.
-                        * Each fires its links and monitors into the dead realm */
+    FK_GONE,           /* realm `arg` is gone: value = reason. Sent by the root, which
+                        * alone decides it, down to every realm; each fires its links
+                        * and monitors into the dead realm */
     FK__COUNT
 } FrameKind;
 

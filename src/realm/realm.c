@@ -459,19 +459,13 @@ static void tell_children(RealmState *rs, uint32_t id, Value reason) {
     pthread_mutex_unlock(&rs->lock);
 }
 
-/* A death seen here, or told from below, goes up to the root, which tells
- * the whole tree. */
 void realm_gone(RealmState *rs, uint32_t id, Value reason) {
     forget_realm(rs, id, reason);
-    RealmLink *up = rs->parent;
-    if (up) send_from_here(rs, up, FK_GONE, mk_pid(rs->parent_id, 0), LV_NIL, id, reason, -1);
-    else tell_children(rs, id, reason);
+    tell_children(rs, id, reason);
 }
 
-/* A realm is gone. From a child: believed only for realms whose route
- * goes through that child (a late notice for a realm already forgotten is
- * no fault). From the parent: the root tells the whole tree. */
-static void on_gone_notice(RealmState *rs, RealmLink *l, ChildRealm *from_child, const WireFrame *f) {
+/* The root's word that a realm is gone (only a parent sends it). */
+static void on_gone_notice(RealmState *rs, RealmLink *l, const WireFrame *f) {
     Value reason;
     uint32_t id = f->arg <= 0xffff ? (uint32_t)f->arg : 0;
     if (wire_decode(rs->scratch, f->value, f->value_len, NULL, &reason) != WIRE_OK || !is_keyword(reason)) {
@@ -480,17 +474,7 @@ static void on_gone_notice(RealmState *rs, RealmLink *l, ChildRealm *from_child,
         return;
     }
     reset_scratch(rs);
-    if (!from_child) { /* from the parent: the root's news of a death */
-        if (id && id != rs->rt->realm_id) {
-            forget_realm(rs, id, reason);
-            tell_children(rs, id, reason);
-        }
-        return;
-    }
-    pthread_mutex_lock(&rs->lock);
-    bool below = id && !find_child_locked(rs, id) && realm_via_locked(rs, id) == from_child;
-    pthread_mutex_unlock(&rs->lock);
-    if (below) realm_gone(rs, id, reason);
+    if (id && id != rs->rt->realm_id) realm_gone(rs, id, reason);
 }
 
 void realm_on_frame(void *ctx, RealmLink *l, const WireFrame *f, int *passed_fd) {
@@ -503,19 +487,15 @@ void realm_on_frame(void *ctx, RealmLink *l, const WireFrame *f, int *passed_fd)
         pthread_mutex_lock(&rs->lock);
         bool own = is_pid(f->from) && realm_via_locked(rs, pid_realm(f->from)) == child;
         pthread_mutex_unlock(&rs->lock);
-        if (!own || *passed_fd >= 0) {
+        if (!own || *passed_fd >= 0 || f->kind == FK_GONE) {
             link_drop(l);
-            return;
-        }
-        if (f->kind == FK_GONE) {
-            on_gone_notice(rs, l, child, f);
             return;
         }
     } else if (*passed_fd >= 0 && f->kind != FK_REPLY) {
         link_drop(l);
         return;
     } else if (f->kind == FK_GONE) {
-        on_gone_notice(rs, l, NULL, f);
+        on_gone_notice(rs, l, f);
         return;
     }
     uint32_t dest = is_pid(f->to) ? pid_realm(f->to) : 0;
@@ -552,13 +532,15 @@ static void on_child_down(void *ctx, RealmLink *l) {
     ChildRealm *c = peer->child;
     pthread_mutex_lock(&rs->lock);
     bool mine = unlink_child_locked(rs, c);
-    /* Everything below it is lost with it. */
-    size_t n = 0, cap = 8;
-    uint32_t *below = xmalloc(cap * sizeof *below);
-    for (Route *r = rs->routes; r; r = r->next) {
-        if (r->via != c) continue;
-        if (n == cap) below = xrealloc(below, (cap *= 2) * sizeof *below);
-        below[n++] = r->id;
+    /* Nothing is routed through it any more. */
+    for (Route **pr = &rs->routes; *pr;) {
+        Route *r = *pr;
+        if (r->via != c) {
+            pr = &r->next;
+            continue;
+        }
+        *pr = r->next;
+        free(r);
     }
     pthread_mutex_unlock(&rs->lock);
     /* A realm that died on its own (or closed its socket): its process is
@@ -567,12 +549,16 @@ static void on_child_down(void *ctx, RealmLink *l) {
         launch_kill_and_reap(c->os_pid);
         realm_release(rs);
     }
-    if (rs->rt->realm_id == 1) launch_kill_below(rs, c->id, false, c->terminated);
     atomic_fetch_add(&rs->dropped_gone, atomic_load(&l->dropped));
-    Value reason = c->terminated ? K_(killed) : kw(rs->rt, "noconnection");
-    for (size_t i = 0; i < n; i++) realm_gone(rs, below[i], reason);
-    free(below);
-    realm_gone(rs, c->id, reason);
+    /* The root alone says a realm is gone and why, to the whole tree: it
+     * started every realm's OS process and sees each end (here for its
+     * children, by pidfd for the others, launch.c). Another realm waits for
+     * its word, so that a realm terminated from anywhere is :killed
+     * everywhere, and a crash :noconnection. */
+    if (rs->rt->realm_id == 1) {
+        launch_kill_below(rs, c->id, false, c->terminated);
+        realm_gone(rs, c->id, c->terminated ? K_(killed) : kw(rs->rt, "noconnection"));
+    }
     link_free(l);
     pthread_mutex_lock(&rs->lock);
     pthread_cond_broadcast(&rs->cond);

@@ -110,8 +110,9 @@ void realm_release(RealmState *rs);
 ChildRealm *realm_via_locked(RealmState *rs, uint32_t id);
 void realm_route_add_locked(RealmState *rs, uint32_t id, ChildRealm *via);
 void realm_route_forget_locked(RealmState *rs, uint32_t id);
-/* A realm is gone (poller thread): drop its route, fire the links and
- * monitors into it, fail the requests waiting on it, tell the ancestors. */
+/* A realm is gone (poller thread; in the root, which alone decides it, or
+ * on the root's word): drop its route, fire the links and monitors into
+ * it, fail the requests waiting on it, and tell the children. */
 void realm_gone(RealmState *rs, uint32_t id, Value reason);
 /* Send a reply frame on l (poller thread). */
 void realm_reply_on(RealmState *rs, RealmLink *l, Value to, Value ref, uint64_t arg, Value v, int fd);
