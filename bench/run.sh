@@ -129,7 +129,7 @@ limit=${TIMEOUT:-600}
 
 # max_processes is left out of the default list: it measures capacity, not
 # speed, and takes long on machines where page faults are slow.
-all="fib loop ping_pong ring spawn_exit fanout_throughput selective_receive big_message link_exit_storm memory_per_process spawn_notify realm_start realm_ping_pong realm_throughput realm_idle_memory"
+all="fib loop ping_pong ring spawn_exit fanout_throughput selective_receive big_message link_exit_storm memory_per_process spawn_notify realm_start realm_ping_pong realm_throughput realm_idle_memory realm_call realm_link_storm"
 benches=${*:-$all}
 
 # Sizes. The full sizes are bench.erl's defaults except where that would
@@ -145,7 +145,8 @@ size() {
             link_exit_storm) echo 10000 ;; memory_per_process) echo 10000 ;;
             spawn_notify) echo 10000 ;; max_processes) echo 20000 ;;
             realm_start) echo 5 ;; realm_ping_pong) echo 10000 ;;
-            realm_throughput) echo 100000 ;; realm_idle_memory) echo 2 ;; *) echo "" ;;
+            realm_throughput) echo 100000 ;; realm_idle_memory) echo 2 ;;
+            realm_call) echo 10000 ;; realm_link_storm) echo 2000 ;; *) echo "" ;;
         esac
     else
         case $1 in
@@ -155,7 +156,8 @@ size() {
             link_exit_storm) echo 50000 ;; memory_per_process) echo 100000 ;;
             spawn_notify) echo 50000 ;; max_processes) echo 200000 ;;
             realm_start) echo 20 ;; realm_ping_pong) echo 100000 ;;
-            realm_throughput) echo 1000000 ;; realm_idle_memory) echo 5 ;; *) echo "" ;;
+            realm_throughput) echo 1000000 ;; realm_idle_memory) echo 5 ;;
+            realm_call) echo 100000 ;; realm_link_storm) echo 10000 ;; *) echo "" ;;
         esac
     fi
 }
