@@ -3,9 +3,11 @@
  * identity, messages, links, monitors, exits, the registry, realm identity.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/core_bin.h"
 #include "lib/intrinsic.h"
 #include "proc/exit.h"
 #include "proc/life.h"
@@ -362,6 +364,53 @@ static Value whereis_named(Proc *p, Value *a, uint32_t n, const char *fname) {
     return registry_lookup(p->rt, a[0]);
 }
 
+/* ---- introspection: what lives in this realm ------------------------------------- */
+
+typedef struct PidList {
+    uint64_t *ids;
+    size_t n, cap;
+} PidList;
+
+static void collect_live(void *ctx, Proc *t) {
+    PidList *l = ctx;
+    if (atomic_load(&t->state) == PS_EXITED) return;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 64;
+        l->ids = xrealloc(l->ids, l->cap * sizeof *l->ids);
+    }
+    l->ids[l->n++] = t->local_id;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The pids of the live processes of this realm, oldest first. */
+static Value nat_processes(Proc *p, Value *a, uint32_t n) {
+    PidList l = {0};
+    ptable_each(p->rt->procs, collect_live, &l);
+    if (l.n) qsort(l.ids, l.n, sizeof *l.ids, cmp_u64);
+    Value out = LV_EMPTY;
+    for (size_t i = l.n; i > 0; i--) out = mk_cons(p, mk_pid(p->rt->realm_id, l.ids[i - 1]), out);
+    lib_charge(p, l.n);
+    free(l.ids);
+    return out;
+}
+
+static Value nat_process_count(Proc *p, Value *a, uint32_t n) {
+    return num_from_u64(p, atomic_load_explicit(&p->rt->nprocs, memory_order_relaxed));
+}
+
+static Value nat_registered(Proc *p, Value *a, uint32_t n) {
+    uint32_t count;
+    uint32_t *atoms = registry_names(p->rt, &count);
+    Value out = LV_EMPTY;
+    for (uint32_t i = 0; i < count; i++) out = mk_cons(p, mk_symbol(atoms[i]), out);
+    free(atoms);
+    return out;
+}
+
 /* whereis and send-named, which also ask up the realm tree, are written in
  * Lonala on these (lib/lona/40_process.lona). */
 static Value nat_whereis_local(Proc *p, Value *a, uint32_t n) { return whereis_named(p, a, n, "whereis-local"); }
@@ -394,6 +443,9 @@ LONA_INTRINSICS(process) = {
      "end the whole runtime with exit status 0-255 (default 0), flushing output"},
     {"lona.process", "register", 1, 2, nat_register, "([name] [name pid])", "register a name"},
     {"lona.process", "unregister", 1, 1, nat_unregister, "([name])", "remove a registration"},
+    {"lona.process", "processes", 0, 0, nat_processes, "([])", "the pids of the live processes of this realm, oldest first"},
+    {"lona.process", "process-count", 0, 0, nat_process_count, "([])", "the number of processes of this realm"},
+    {"lona.process", "registered", 0, 0, nat_registered, "([])", "the names registered in this realm (unordered)"},
     {"lona.process", "whereis-local", 1, 1, nat_whereis_local, "([name])", "the pid registered in this realm, or nil"},
 };
 LONA_INTRINSICS_COUNT(process);

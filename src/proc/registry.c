@@ -108,3 +108,14 @@ void registry_remove_pid(Runtime *rt, Value pid) {
         if (r->e[i].atom < GONE && r->e[i].pid == pid) r->e[i].atom = GONE;
     pthread_mutex_unlock(&r->lock);
 }
+
+uint32_t *registry_names(Runtime *rt, uint32_t *n) {
+    Registry *r = rt->registry;
+    pthread_mutex_lock(&r->lock);
+    uint32_t *atoms = xmalloc((size_t)(r->mask + 1) * sizeof *atoms);
+    *n = 0;
+    for (uint32_t i = 0; i <= r->mask; i++)
+        if (r->e[i].atom < GONE) atoms[(*n)++] = r->e[i].atom;
+    pthread_mutex_unlock(&r->lock);
+    return atoms;
+}

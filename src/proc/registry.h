@@ -23,5 +23,8 @@ bool registry_remove(struct Runtime *rt, Value name, Value pid);
 void registry_remove_pid(struct Runtime *rt, Value pid);
 /* The pid registered under name, or LV_NIL. */
 Value registry_lookup(struct Runtime *rt, Value name);
+/* The atom indexes of every registered name, in a malloc'd array (*n
+ * entries; the caller frees it). A snapshot: names may come and go after. */
+uint32_t *registry_names(struct Runtime *rt, uint32_t *n);
 
 #endif
