@@ -72,6 +72,15 @@ typedef struct Compiler {
 } Compiler;
 
 _Noreturn void cc_fail(Compiler *cc, Value reason, Value form, const char *msg);
+/* The same with the message as a string Value and, unless key is LV_NONE,
+ * one more entry key val in the error's info map. */
+_Noreturn void cc_fail_info(Compiler *cc, Value reason, Value form, Value msg, Value key, Value val);
+
+/* suggest.c: the names to suggest for sym, which does not resolve (a
+ * list, maybe empty), and the :undef error that suggests them; what is
+ * "symbol" or "var". */
+Value cc_suggest(Compiler *cc, Value sym);
+_Noreturn void cc_fail_undef(Compiler *cc, Value sym, const char *what);
 /* Temporary Values for the compiler's own bookkeeping, on the process heap
  * (a tuple nobody references): nothing to free, even when an error
  * abandons the compilation. */

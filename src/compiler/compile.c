@@ -166,7 +166,7 @@ static void cc_symbol(Compiler *cc, FnState *fs, Value form, uint32_t dst) {
         return;
     }
     Value var = resolve_var(cc, sym);
-    if (var == LV_NONE) cc_fail(cc, K_(undef), sym, "unable to resolve symbol");
+    if (var == LV_NONE) cc_fail_undef(cc, sym, "symbol");
     fs_emit(cc, fs, OP_GETVAR, dst);
     fs_word(cc, fs, fs_const(cc, fs, var));
 }
@@ -196,7 +196,7 @@ static void cc_var(Compiler *cc, FnState *fs, Value form, uint32_t dst, bool tai
         cc_fail(cc, K_(syntax_error), form, "var takes one symbol");
     Value sym = sym_strip(nth_form(form, 1));
     Value var = resolve_var(cc, sym);
-    if (var == LV_NONE) cc_fail(cc, K_(undef), sym, "unable to resolve var");
+    if (var == LV_NONE) cc_fail_undef(cc, sym, "var");
     emit_const(cc, fs, var, dst);
     finish(cc, fs, dst, tail);
 }

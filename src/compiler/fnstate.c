@@ -16,11 +16,15 @@
 #define MAX_REGS 0xfffff0u
 
 _Noreturn void cc_fail(Compiler *cc, Value reason, Value form, const char *msg) {
+    cc_fail_info(cc, reason, form, mk_cstring(cc->p, msg), LV_NONE, LV_NONE);
+}
+
+_Noreturn void cc_fail_info(Compiler *cc, Value reason, Value form, Value msg, Value key, Value val) {
     Proc *p = cc->p;
-    Value kvs[8];
+    Value kvs[10];
     size_t n = 0;
     kvs[n++] = K_(message);
-    kvs[n++] = mk_cstring(p, msg);
+    kvs[n++] = msg;
     if (form != LV_NONE) {
         kvs[n++] = reason == K_(undef) ? K_(var) : K_(form);
         kvs[n++] = form;
@@ -34,6 +38,10 @@ _Noreturn void cc_fail(Compiler *cc, Value reason, Value form, const char *msg) 
     if (cc->file != LV_NIL) {
         kvs[n++] = K_(file);
         kvs[n++] = cc->file;
+    }
+    if (key != LV_NONE) {
+        kvs[n++] = key;
+        kvs[n++] = val;
     }
     err_raise(p, reason, map_from_kvs(p, kvs, n));
     longjmp(cc->on_error, 1);

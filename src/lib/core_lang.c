@@ -215,6 +215,12 @@ static Value nat_ns_map(Proc *p, Value *a, uint32_t n) {
 
 static Value nat_all_ns(Proc *p, Value *a, uint32_t n) { return ns_all(p); }
 
+static Value nat_resolve(Proc *p, Value *a, uint32_t n) {
+    if (!is_symbol(a[0])) return err_type(p, "resolve", a[0], "symbol");
+    Value var = ns_resolve(p->rt, ns_current(p), a[0]);
+    return var == LV_NONE ? LV_NIL : var;
+}
+
 static Value nat_intern(Proc *p, Value *a, uint32_t n) {
     Value ns;
     if (as_ns_arg(p, a[0], "intern", false, &ns) == LV_EXC) return LV_EXC;
@@ -381,6 +387,8 @@ LONA_INTRINSICS(core_lang) = {
     {"lona.core", "ns-name", 1, 1, nat_ns_name, "([ns])", "the name symbol of a namespace"},
     {"lona.core", "ns-map", 1, 1, nat_ns_map, "([ns])", "map of symbols to the vars of a namespace"},
     {"lona.core", "all-ns", 0, 0, nat_all_ns, "([])", "every namespace"},
+    {"lona.core", "resolve", 1, 1, nat_resolve, "([sym])",
+     "the var sym names in the current namespace, as the compiler resolves it, or nil"},
     {"lona.core", "intern", 2, 3, nat_intern, "([ns sym] [ns sym val])", "find or create a var"},
     {"lona.core", "refer", 1, 2, nat_refer, "([ns] [ns only])", "map the public vars of ns into the current namespace"},
     {"lona.core", "alias", 2, 2, nat_alias, "([alias ns])", "make alias/x mean ns/x"},

@@ -183,6 +183,21 @@ Value ns_resolve(Runtime *rt, Value ns, Value sym) {
     return LV_NONE;
 }
 
+void ns_each_visible(Runtime *rt, Value ns, void (*fn)(void *ctx, uint32_t atom), void *ctx) {
+    Value fallbacks[5] = {ns, rt->core_ns, rt->process_ns, rt->time_ns, rt->kernel_ns};
+    pthread_mutex_lock(&rt->ns_lock);
+    for (int k = 0; k < 5; k++) {
+        if (k > 0 && fallbacks[k] == ns) continue;
+        NsTable *t = &as_ns(fallbacks[k])->mappings;
+        for (uint32_t i = 0; i <= t->mask; i++) {
+            NsEntry *e = &t->entries[i];
+            if (e->atom == UINT32_MAX) continue;
+            if (k == 0 || is_public_own(e->target, fallbacks[k])) fn(ctx, e->atom);
+        }
+    }
+    pthread_mutex_unlock(&rt->ns_lock);
+}
+
 Value ns_map_value(Proc *p, Value ns) {
     Runtime *rt = p->rt;
     Value m = map_empty(p);

@@ -81,6 +81,10 @@ Value ns_alias_target(Runtime *rt, Value ns, Value alias);
  * lona.kernel; qualified a/s -> alias a or namespace a, then var s there.
  * Returns the var or LV_NONE. */
 Value ns_resolve(Runtime *rt, Value ns, Value sym);
+/* Calls fn(ctx, atom) with the atom index of every unqualified name that
+ * ns_resolve would find from ns (a name may come twice), under
+ * rt->ns_lock: fn must be short and must not call back into ns. */
+void ns_each_visible(Runtime *rt, Value ns, void (*fn)(void *ctx, uint32_t atom), void *ctx);
 /* All (symbol, var) mappings of ns, as a Lonala map on p's heap. */
 Value ns_map_value(Proc *p, Value ns);
 /* Every namespace, in creation order, as a list on p's heap. */
