@@ -151,12 +151,31 @@ Runtime *rt_new(const RtOptions *opts) {
     define_intrinsic_vars(rt, boot);
     /* Vars documenting the special forms (spec 5): no value, never
      * usable as one (the compiler rejects special-form names as values). */
-    static const char *const special_forms[] = {"def", "fn*", "match", "do", "quote", "var", "receive"};
+    static const struct {
+        const char *name, *arglists, *doc;
+    } special_forms[] = {
+        {"def", "([name] [name value])",
+         "Sets the root of the var name in the current namespace (creating it), or the calling "
+         "process's binding of a process-bound var; the var."},
+        {"fn*", "([name? [params] & body] [name? ([params] & body) & more])",
+         "A function; params are symbols, & rest for variadics; fn is the macro with patterns."},
+        {"match", "([x & clauses])",
+         "(match x pattern body pattern when guard body ...): the body of the first pattern that "
+         "matches x (and whose guard is truthy); none matches: :badmatch."},
+        {"do", "([& body])", "Evaluates the forms in order; the last one's value (nil for none)."},
+        {"quote", "([form])", "form, unevaluated."},
+        {"var", "([sym])", "The var sym names (#'sym), not its value."},
+        {"receive", "([& clauses])",
+         "(receive pattern body ... :after ms body): waits for the first message of the mailbox "
+         "matching a pattern and removes it; :after gives up after ms milliseconds."},
+    };
     for (size_t i = 0; i < ARRAY_LEN(special_forms); i++) {
-        Value name = sym_of(rt, special_forms[i]);
+        Value name = sym_of(rt, special_forms[i].name);
         Value var = ns_intern(rt, rt->core_ns, name);
-        Value kvs[8] = {K_(special_form), LV_TRUE, K_(native), LV_TRUE, K_(name), name, K_(ns), rt->core_ns};
-        var_set_meta(rt, var, map_from_kvs(boot, kvs, 8));
+        Value kvs[12] = {K_(special_form), LV_TRUE, K_(native), LV_TRUE, K_(name), name, K_(ns), rt->core_ns,
+                         K_(arglists), arglists_value(boot, special_forms[i].arglists),
+                         K_(doc), mk_cstring(boot, special_forms[i].doc)};
+        var_set_meta(rt, var, map_from_kvs(boot, kvs, 12));
     }
     {
         Value file_var = ns_intern(rt, rt->core_ns, mk_symbol(atoms_intern_text(&rt->atoms, "*file*", 6)));
