@@ -215,6 +215,24 @@ static Value nat_ns_map(Proc *p, Value *a, uint32_t n) {
 
 static Value nat_all_ns(Proc *p, Value *a, uint32_t n) { return ns_all(p); }
 
+/* Public: owned by ns, not private, not named %... (the runtime's helpers). */
+static Value nat_ns_publics(Proc *p, Value *a, uint32_t n) {
+    Value ns;
+    if (as_ns_arg(p, a[0], "ns-publics", true, &ns) == LV_EXC) return LV_EXC;
+    Value all = ns_map_value(p, ns), out = map_empty(p);
+    SeqIter it;
+    seq_iter_init(&it, all);
+    Value kv;
+    while (seq_iter_next(p, &it, &kv)) {
+        Value sym = tuple_elems(kv)[0], var = tuple_elems(kv)[1];
+        Var *v = as_var(var);
+        if (v->ns != ns || (atomic_load(&v->flags) & VAR_PRIVATE)) continue;
+        if (atoms_get(&p->rt->atoms, atom_index(sym))->name[0] == '%') continue;
+        out = map_put(p, out, sym, var);
+    }
+    return out;
+}
+
 static Value nat_resolve(Proc *p, Value *a, uint32_t n) {
     if (!is_symbol(a[0])) return err_type(p, "resolve", a[0], "symbol");
     Value var = ns_resolve(p->rt, ns_current(p), a[0]);
@@ -387,6 +405,8 @@ LONA_INTRINSICS(core_lang) = {
     {"lona.core", "ns-name", 1, 1, nat_ns_name, "([ns])", "the name symbol of a namespace"},
     {"lona.core", "ns-map", 1, 1, nat_ns_map, "([ns])", "map of symbols to the vars of a namespace"},
     {"lona.core", "all-ns", 0, 0, nat_all_ns, "([])", "every namespace"},
+    {"lona.core", "ns-publics", 1, 1, nat_ns_publics, "([ns])",
+     "map of the public names of ns (owned, not private, not %...) to their vars"},
     {"lona.core", "resolve", 1, 1, nat_resolve, "([sym])",
      "the var sym names in the current namespace, as the compiler resolves it, or nil"},
     {"lona.core", "intern", 2, 3, nat_intern, "([ns sym] [ns sym val])", "find or create a var"},
