@@ -92,7 +92,7 @@ test:
 
 # The scheduler, process and realm tests, and the poller's (stdin_test),
 # under ThreadSanitizer (any report fails).
-TSAN_TESTS := test/lona/exit_test.lona test/lona/messaging_test.lona test/lona/registry_test.lona \
+TSAN_TESTS := test/lona/exit_test.lona test/lona/introspect_test.lona test/lona/messaging_test.lona test/lona/registry_test.lona \
 	test/lona/server_test.lona test/lona/supervisor_test.lona test/lona/stress_test.lona \
 	test/lona/realm_test.lona test/lona/realm_tree_test.lona test/lona/realm_remote_test.lona
 tsan-one: $(BUILD)/lona
