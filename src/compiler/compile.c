@@ -774,10 +774,7 @@ void cc_expr(Compiler *cc, FnState *fs, Value form, uint32_t dst, bool tail) {
 
 Value cc_compile(Proc *p, Value form, Value ns, Value file) {
     Compiler cc = {.p = p, .rt = p->rt, .ns = ns, .file = file, .depth = 0, .open = NULL};
-    if (setjmp(cc.on_error)) {
-        while (cc.open) fs_discard(&cc, cc.open);
-        return LV_EXC;
-    }
+    if (setjmp(cc.on_error)) return LV_EXC; /* cc_fail freed the open FnStates */
     FnState fs;
     fs_begin(&cc, &fs, NULL);
     fs_note_line(&cc, &fs, form);

@@ -44,6 +44,10 @@ _Noreturn void cc_fail_info(Compiler *cc, Value reason, Value form, Value msg, V
         kvs[n++] = val;
     }
     err_raise(p, reason, map_from_kvs(p, kvs, n));
+    /* The open FnStates live in the frames of the functions being compiled,
+     * which the longjmp abandons: free their buffers while those frames
+     * still exist (after it, the calls doing so would reuse that stack). */
+    while (cc->open) fs_discard(cc, cc->open);
     longjmp(cc->on_error, 1);
 }
 
