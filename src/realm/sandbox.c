@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -163,8 +164,8 @@ static void sandbox_landlock(SandboxReport *r) { (void)r; }
  *     (x86-64 glibc still calls some of them);
  *   - sendmsg/recvmsg pass descriptors over the socket pair to the parent,
  *     which is the only socket there can be (socket() is refused);
- *   - mmap/mprotect with PROT_EXEC stay allowed: glibc and the sanitizers
- *     map thread stacks and their own code as they see fit;
+ *   - mmap and mprotect are allowed without PROT_EXEC only (see
+ *     sandbox_filtered);
  *   - setrlimit can only lower a hard limit without privileges;
  *   - rseq: glibc >= 2.35 registers every new thread with it. */
 static const char *const sandbox_allowed[] = {
@@ -172,7 +173,7 @@ static const char *const sandbox_allowed[] = {
     "read", "write", "readv", "writev", "pread64", "pwrite64", "preadv", "pwritev", "lseek",
     "close", "close_range", "dup", "dup2", "dup3", "fstat", "ftruncate",
     /* memory */
-    "mmap", "munmap", "mprotect", "mremap", "madvise", "brk", "mincore", "membarrier",
+    "munmap", "mremap", "madvise", "brk", "mincore", "membarrier",
     "memfd_create",
     /* threads and their synchronisation */
     "futex", "futex_waitv", "set_robust_list", "get_robust_list", "rseq", "set_tid_address",
@@ -322,7 +323,13 @@ static bool sandbox_filtered(SandboxFilter *f) {
             * path (metadata only; Landlock has no right for that), which
             * is the price of fstat working. */
            sandbox_allow_masked(f, "newfstatat", 3, AT_EMPTY_PATH, AT_EMPTY_PATH) &&
-           sandbox_allow_masked(f, "statx", 2, AT_EMPTY_PATH, AT_EMPTY_PATH);
+           sandbox_allow_masked(f, "statx", 2, AT_EMPTY_PATH, AT_EMPTY_PATH) &&
+           /* No new executable memory (W^X): the runtime runs bytecode and
+            * never makes machine code, and every library is mapped before
+            * the filter, so an executable page made now could only hold
+            * code smuggled in. (mremap keeps a mapping's protection.) */
+           sandbox_allow_masked(f, "mmap", 2, PROT_EXEC, 0) &&
+           sandbox_allow_masked(f, "mprotect", 2, PROT_EXEC, 0);
 }
 
 /* Open flags a sanitizer's read-only open may not carry. */
@@ -336,7 +343,7 @@ static bool sandbox_filtered(SandboxFilter *f) {
 static bool sandbox_sanitizer_rules(SandboxFilter *f) {
     if (!SANDBOX_SANITIZER) return true;
     static const char *const extra[] = {"readlink", "readlinkat", "sched_getparam",
-                                        "sched_getscheduler"};
+                                        "sched_getscheduler", "mmap", "mprotect"};
     return sandbox_rules(f, SCMP_ACT_ALLOW, extra, ARRAY_LEN(extra)) &&
            sandbox_allow_masked(f, "open", 1, SANDBOX_OPEN_WRITES, O_RDONLY) &&
            sandbox_allow_masked(f, "openat", 2, SANDBOX_OPEN_WRITES, O_RDONLY);

@@ -356,6 +356,29 @@ static unsigned char probe_write_readonly(int fd, const SandboxReport *r) {
     return faulted && seen == 7 ? EFAULT : UNEXPECTED;
 }
 
+/* No executable memory after the filter: neither a new mapping nor a
+ * change of protection (sanitizer builds let both through). */
+static unsigned char probe_map_exec(int fd, const SandboxReport *r) {
+    long page = sysconf(_SC_PAGESIZE);
+    void *m = mmap(NULL, (size_t)page, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m != MAP_FAILED) return OK;
+    return (unsigned char)errno;
+}
+
+static unsigned char probe_protect_exec(int fd, const SandboxReport *r) {
+    long page = sysconf(_SC_PAGESIZE);
+    void *m = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) return (unsigned char)errno;
+    return outcome_of(mprotect(m, (size_t)page, PROT_READ | PROT_EXEC));
+}
+
+static void executable_memory_is_refused(void **state) {
+    (void)state;
+    if (TEST_SANITIZER) skip();
+    assert_outcome(probe_map_exec, EPERM);
+    assert_outcome(probe_protect_exec, EPERM);
+}
+
 static void writing_a_readonly_mapping_faults(void **state) {
     (void)state;
     assert_outcome(probe_write_readonly, EFAULT);
@@ -513,6 +536,7 @@ static void signalling_itself_works(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(report_matches_the_kernel),
+        cmocka_unit_test(executable_memory_is_refused),
         cmocka_unit_test(describe_says_what_holds),
         cmocka_unit_test(open_is_refused),
         cmocka_unit_test(openat_is_refused),
