@@ -1,10 +1,14 @@
 /*
  * run.c — `lona run FILE` and `lona eval EXPR`.
+ *
+ * Ctrl-C (SIGINT) kills the program's process (see interrupt.h) and the
+ * command ends with status 130, as the shell counts a death by SIGINT.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/interrupt.h"
 #include "term/alloc.h"
 #include "term/atoms.h"
 #include "term/coll.h"
@@ -13,11 +17,28 @@
 #include "vm/host.h"
 #include "vm/rt.h"
 
+#define INTERRUPTED_STATUS 130
+
 static Runtime *start(const CliOptions *o) {
+    intr_start(INTR_PROGRAM);
     RtOptions ro = {.schedulers = o->schedulers};
     return rt_new(&ro);
 }
 
+/* Call ns/name with one argument in p; a Ctrl-C meanwhile kills p. */
+static HostStatus call_watched(Proc *p, const char *name, Value arg, bool *interrupted, Value *out) {
+    intr_watch(p);
+    HostStatus st = host_call_var(p, "lona.core", name, &arg, 1, false, out);
+    *interrupted = intr_unwatch();
+    return st;
+}
+
+static int finish(Runtime *rt, Proc *p, int code) {
+    host_proc_free(p);
+    rt_free(rt);
+    intr_stop();
+    return code;
+}
 /* lona.core *command-line-args*: the arguments after the file, a list of
  * strings, nil when there are none (as in Clojure). Set as the var's root,
  * so every process sees it. */
@@ -42,16 +63,15 @@ int cli_run(const CliOptions *o, const char *file, int argc, char **argv) {
     Value path = mk_cstring(p, file);
     host_release(p);
     Value out;
-    HostStatus st = host_call_var(p, "lona.core", "load-file", &path, 1, false, &out);
-    int code = 0;
+    bool interrupted;
+    HostStatus st = call_watched(p, "load-file", path, &interrupted, &out);
+    if (interrupted) return finish(rt, p, INTERRUPTED_STATUS);
     /* (exit :normal) ends the program as successfully as running off its end. */
     if (st != HOST_OK && out != K_(normal)) {
         host_report_exit(p, out);
-        code = 1;
+        return finish(rt, p, 1);
     }
-    host_proc_free(p);
-    rt_free(rt);
-    return code;
+    return finish(rt, p, 0);
 }
 
 int cli_eval(const CliOptions *o, const char *expr) {
@@ -62,8 +82,11 @@ int cli_eval(const CliOptions *o, const char *expr) {
     Value text = mk_cstring(p, expr);
     host_release(p);
     Value out;
-    HostStatus st = host_call_var(p, "lona.core", "%eval-string", &text, 1, false, &out);
-    int code = 0;
+    bool interrupted;
+    HostStatus st = call_watched(p, "%eval-string", text, &interrupted, &out);
+    /* After a Ctrl-C the process ends even if the call has just returned,
+     * so out must not be read. */
+    if (interrupted) return finish(rt, p, INTERRUPTED_STATUS);
     if (st == HOST_OK) {
         Buf b;
         buf_init(&b);
@@ -73,9 +96,7 @@ int cli_eval(const CliOptions *o, const char *expr) {
         buf_free(&b);
     } else if (out != K_(normal)) {
         host_report_exit(p, out);
-        code = 1;
+        return finish(rt, p, 1);
     }
-    host_proc_free(p);
-    rt_free(rt);
-    return code;
+    return finish(rt, p, 0);
 }
