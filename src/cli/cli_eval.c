@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "cli/interrupt.h"
 #include "reader/reader.h"
 #include "term/alloc.h"
 #include "term/atoms.h"
@@ -131,20 +132,28 @@ void cli_eval_chunk(Proc **pp, const char *text, size_t len, bool report, CliRes
     Value arg = mk_string(p, text, len);
     host_release(p);
     Value out;
+    intr_watch(p);
     HostStatus st = host_call_var(p, "lona.core", "%eval-chunk", &arg, 1, false, &out);
-    Value reason = out;
-    if (st == HOST_OK && is_tuple(out) && tuple_len(out) == 2) {
+    r->interrupted = intr_unwatch();
+    /* After a SIGINT the process ends even if the call returned just
+     * before: its heap, and so out, may go at any moment. */
+    Value reason = r->interrupted ? K_(killed) : out;
+    if (!r->interrupted && st == HOST_OK && is_tuple(out) && tuple_len(out) == 2) {
         if (tuple_elems(out)[0] == K_(ok)) {
             r->ok = true;
             r->printed = cli_printed(rt, tuple_elems(out)[1]);
-            return;
+        } else {
+            reason = tuple_elems(out)[1];
         }
-        reason = tuple_elems(out)[1];
     }
-    r->printed = cli_printed(rt, err_reason_keyword(reason));
-    r->message = cli_error_message(reason);
-    if (report) host_report_exit(p, reason);
-    if (st != HOST_OK) {
+    if (!r->ok) {
+        r->printed = cli_printed(rt, err_reason_keyword(reason));
+        r->message = cli_error_message(reason);
+        if (report && !r->interrupted) host_report_exit(p, reason);
+    }
+    /* Replace an interrupted process now, not with a report before the
+     * next chunk. */
+    if (st != HOST_OK || r->interrupted) {
         host_proc_free(p);
         *pp = host_proc_new(rt);
         r->restarted = true;

@@ -17,6 +17,7 @@ typedef struct CliResult {
     char *printed;      /* ok: printed value; error: printed reason keyword */
     char *message;      /* error: the :message of the error's info map, or NULL */
     bool restarted;     /* the process ended and was replaced by a fresh one */
+    bool interrupted;   /* a SIGINT ended it (see interrupt.h); nothing reported */
 } CliResult;
 
 /* Can path be opened for reading (and is it no directory, unless dir_ok)?

@@ -11,16 +11,31 @@
  * Otherwise lines come from standard input without banner or prompts, so
  * `echo '(+ 1 2)' | lona repl` prints just `3`. End of input (Ctrl-D)
  * leaves with status 0.
+ *
+ * Ctrl-C (see interrupt.h) kills the evaluation in progress; the session
+ * goes on in a fresh process, which sees every definition (they live in
+ * the namespaces, not in the process). At the prompt it drops the input
+ * being typed; on an empty prompt it says how to leave, and a second one
+ * in a row leaves. SIGTERM and SIGHUP leave too. The history is saved
+ * before each input runs and again on the way out, so no way of leaving
+ * loses it, (halt) included. On piped input a Ctrl-C between evaluations
+ * ends the program (status 130).
  */
+#include <errno.h>
 #include <histedit.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "base/util.h"
 #include "cli/cli.h"
 #include "cli/cli_eval.h"
+#include "cli/interrupt.h"
 #include "sched/sched.h"
 #include "term/print.h"
 #include "vm/host.h"
@@ -40,7 +55,17 @@ typedef struct Repl {
     EditLine *el;
     History *hist;
     char *hist_path;
+    int signal;            /* the signal that stopped el_gets, or 0 */
+    bool warned;           /* the last input was a Ctrl-C on an empty prompt */
 } Repl;
+
+/* What reading the next line gave. */
+typedef enum {
+    IN_LINE,
+    IN_END,        /* end of input */
+    IN_INTERRUPT,  /* Ctrl-C at the prompt */
+    IN_QUIT,       /* SIGTERM or SIGHUP */
+} Input;
 
 /* "user=> " for a new input, spaces of the same width for continuation. */
 static void repl_set_prompt(Repl *r) {
@@ -59,12 +84,52 @@ static char *repl_prompt_fn(EditLine *el) {
     return r->prompt;
 }
 
+/* libedit's character reader: waits on the terminal and on the signal
+ * pipe at once, since the signals go to a watcher thread and never
+ * interrupt this one's read. A signal ends el_gets with an error (it
+ * returns NULL) and is kept in r->signal. */
+static int repl_getc(EditLine *el, wchar_t *wc) {
+    Repl *r = NULL;
+    el_get(el, EL_CLIENTDATA, &r);
+    char bytes[MB_LEN_MAX];
+    size_t n = 0;
+    for (;;) {
+        struct pollfd fds[2] = {{.fd = STDIN_FILENO, .events = POLLIN}, {.fd = intr_fd(), .events = POLLIN}};
+        if (poll(fds, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        if (fds[1].revents && (r->signal = intr_take())) {
+            errno = EINTR;
+            return -1;
+        }
+        if (!fds[0].revents) continue;
+        ssize_t got = read(STDIN_FILENO, bytes + n, 1);
+        if (got == 0) return 0;
+        if (got < 0) {
+            if (errno == EINTR || errno == EAGAIN) continue;
+            return -1;
+        }
+        n++;
+        mbstate_t mbs;
+        memset(&mbs, 0, sizeof mbs);
+        size_t used = mbrtowc(wc, bytes, n, &mbs);
+        if (used == (size_t)-2 && n < sizeof bytes) continue; /* more bytes to come */
+        if (used == (size_t)-1 || used == (size_t)-2) {
+            n = 0; /* not a character: dropped */
+            continue;
+        }
+        return 1;
+    }
+}
+
 static void repl_open_terminal(Repl *r) {
     r->el = el_init("lona", stdin, stdout, stderr);
     if (!r->el) return;
     el_set(r->el, EL_CLIENTDATA, r);
     el_set(r->el, EL_PROMPT, repl_prompt_fn);
     el_set(r->el, EL_EDITOR, "emacs");
+    el_set(r->el, EL_GETCFN, repl_getc);
     r->hist = history_init();
     if (r->hist) {
         HistEvent ev;
@@ -92,24 +157,42 @@ static void repl_close_terminal(Repl *r) {
     free(r->hist_path);
 }
 
-/* Append the next input line (with its newline) to the chunk; false at
- * end of input. */
-static bool repl_read_line(Repl *r) {
+/* A signal at the prompt: Ctrl-C (SIGINT) drops the input being typed,
+ * or on an empty prompt says how to leave, and leaves the second time in
+ * a row; SIGTERM and SIGHUP leave. */
+static Input repl_signal_at_prompt(Repl *r) {
+    if (r->signal != SIGINT) return IN_QUIT;
+    const LineInfo *li = el_line(r->el);
+    bool empty = li->lastchar == li->buffer && !r->chunk.len;
+    r->chunk.len = 0;
+    fputc('\n', stdout);
+    if (empty && r->warned) return IN_QUIT;
+    if (empty) fputs("(Ctrl-C again or Ctrl-D quits)\n", stdout);
+    fflush(stdout);
+    r->warned = empty;
+    return IN_INTERRUPT;
+}
+
+/* Append the next input line (with its newline) to the chunk. */
+static Input repl_read_line(Repl *r) {
     if (r->el) {
         repl_set_prompt(r);
+        r->signal = 0;
         int n = 0;
         const char *line = el_gets(r->el, &n);
-        if (!line || n <= 0) return false;
+        if (r->signal) return repl_signal_at_prompt(r);
+        r->warned = false;
+        if (!line || n <= 0) return IN_END;
         buf_append(&r->chunk, line, (size_t)n);
         if (line[n - 1] != '\n') buf_putc(&r->chunk, '\n');
-        return true;
+        return IN_LINE;
     }
     char *line = NULL;
     size_t cap = 0;
     ssize_t n = getline(&line, &cap, stdin);
     if (n > 0) buf_append(&r->chunk, line, (size_t)n);
     free(line);
-    return n > 0;
+    return n > 0 ? IN_LINE : IN_END;
 }
 
 static bool repl_blank(const Buf *b) {
@@ -128,20 +211,29 @@ static void repl_remember(Repl *r) {
     HistEvent ev;
     history(r->hist, &ev, H_ENTER, entry);
     free(entry);
+    /* Saved before the input runs: (halt) ends the program at once, and
+     * nothing is saved after it. */
+    if (r->hist_path) history(r->hist, &ev, H_SAVE, r->hist_path);
 }
 
-static void repl_eval_piece(Repl *r, const char *text, size_t len) {
+/* False when a Ctrl-C ended the evaluation (the rest of the input is
+ * dropped). */
+static bool repl_eval_piece(Repl *r, const char *text, size_t len) {
     CliResult res;
     cli_eval_chunk(&r->p, text, len, true, &res);
     fflush(stdout);
-    if (res.ok) {
+    if (res.interrupted) {
+        fputs("\n** interrupted\n", stderr);
+    } else if (res.ok) {
         fputs(res.printed, stdout);
         fputc('\n', stdout);
         fflush(stdout);
     } else if (res.restarted) {
         fputs("(the process ended; a new one was started in namespace user)\n", stderr);
     }
+    bool go_on = !res.interrupted;
     cli_result_free(&res);
+    return go_on;
 }
 
 /* Evaluate the forms of the input one by one, printing each value. */
@@ -150,7 +242,7 @@ static void repl_eval(Repl *r) {
     size_t n = cli_form_ends(r->reader, r->chunk.data, r->chunk.len, &ends);
     size_t start = 0;
     for (size_t i = 0; i < n; i++) {
-        repl_eval_piece(r, r->chunk.data + start, ends[i] - start);
+        if (!repl_eval_piece(r, r->chunk.data + start, ends[i] - start)) break;
         start = ends[i];
     }
     free(ends);
@@ -162,40 +254,53 @@ static void repl_banner(Repl *r) {
     fflush(stdout);
 }
 
-int cli_repl(const CliOptions *o) {
-    Repl r = {0};
-    r.rt = rt_new(&(RtOptions){.schedulers = o->schedulers});
-    if (!r.rt) return 1;
-    r.p = host_proc_new(r.rt);
-    r.reader = host_proc_new(r.rt);
-    buf_init(&r.chunk);
-    if (isatty(STDIN_FILENO)) repl_open_terminal(&r);
-    if (r.el) repl_banner(&r);
+/* Read and evaluate until the input ends or a signal says to leave;
+ * returns the program's exit status. */
+static int repl_loop(Repl *r) {
     for (;;) {
-        bool got = repl_read_line(&r);
-        if (!got && (r.el || !r.chunk.len)) break;
-        if (repl_blank(&r.chunk)) {
-            r.chunk.len = 0;
+        Input in = repl_read_line(r);
+        if (in == IN_QUIT) return r->signal == SIGINT ? 0 : 128 + r->signal;
+        if (in == IN_INTERRUPT) continue;
+        bool got = in == IN_LINE;
+        if (!got && (r->el || !r->chunk.len)) break;
+        if (repl_blank(&r->chunk)) {
+            r->chunk.len = 0;
             if (!got) break;
             continue;
         }
         /* At the end of piped input an unfinished form is evaluated anyway,
          * so that its :unexpected-eof is reported. */
-        if (got && cli_chunk_incomplete(r.reader, r.chunk.data, r.chunk.len)) continue;
-        repl_remember(&r);
-        repl_eval(&r);
+        if (got && cli_chunk_incomplete(r->reader, r->chunk.data, r->chunk.len)) continue;
+        repl_remember(r);
+        repl_eval(r);
         /* The reader's process never runs, so nothing collects its heap:
          * start a new one for each input. */
-        host_proc_free(r.reader);
-        r.reader = host_proc_new(r.rt);
-        r.chunk.len = 0;
+        host_proc_free(r->reader);
+        r->reader = host_proc_new(r->rt);
+        r->chunk.len = 0;
         if (!got) break;
     }
-    if (r.el) fputc('\n', stdout);
+    if (r->el) fputc('\n', stdout);
+    return 0;
+}
+
+int cli_repl(const CliOptions *o) {
+    Repl r = {0};
+    bool terminal = isatty(STDIN_FILENO);
+    intr_start(terminal ? INTR_PROMPT : INTR_PROGRAM);
+    r.rt = rt_new(&(RtOptions){.schedulers = o->schedulers});
+    if (!r.rt) return 1;
+    r.p = host_proc_new(r.rt);
+    r.reader = host_proc_new(r.rt);
+    buf_init(&r.chunk);
+    if (terminal) repl_open_terminal(&r);
+    if (r.el) repl_banner(&r);
+    int code = repl_loop(&r);
     repl_close_terminal(&r);
     buf_free(&r.chunk);
     host_proc_free(r.reader);
     host_proc_free(r.p);
     rt_free(r.rt);
-    return 0;
+    intr_stop();
+    return code;
 }
