@@ -90,8 +90,9 @@ test:
 	@$(MAKE) --no-print-directory MODE=tsan tsan-one
 	@$(MAKE) --no-print-directory MODE=asan test-one
 
-# The scheduler, process and realm tests, and the poller's (stdin_test),
-# under ThreadSanitizer (any report fails).
+# The scheduler, process and realm tests, the poller's (stdin_test) and
+# the signal thread's (repl_interrupt_test), under ThreadSanitizer (any
+# report fails).
 TSAN_TESTS := test/lona/exit_test.lona test/lona/introspect_test.lona test/lona/messaging_test.lona test/lona/registry_test.lona \
 	test/lona/server_test.lona test/lona/supervisor_test.lona test/lona/stress_test.lona \
 	test/lona/realm_test.lona test/lona/realm_tree_test.lona test/lona/realm_remote_test.lona
@@ -99,8 +100,9 @@ tsan-one: $(BUILD)/lona
 	@echo "== tsan: process and realm tests under ThreadSanitizer =="
 	@{ TSAN_OPTIONS="halt_on_error=1 exitcode=66" $(BUILD)/lona test $(TSAN_TESTS) && \
 	   TSAN_OPTIONS="halt_on_error=1 exitcode=66" sh test/cli/stdin_test.sh $(BUILD)/lona && \
+	   TSAN_OPTIONS="halt_on_error=1 exitcode=66" sh test/cli/repl_interrupt_test.sh $(BUILD)/lona && \
 	   TSAN_OPTIONS="halt_on_error=1 exitcode=66" sh test/sched/stress.sh $(BUILD)/lona $(STRESS_tsan); } > $(BUILD)/tsan.log 2>&1; \
-	 rc=$$?; grep -E '^(stdin_test: |stress: )?[0-9]+ passed' $(BUILD)/tsan.log | sed 's/^/tsan: /'; \
+	 rc=$$?; grep -E '^(stdin_test: |repl_interrupt_test: |stress: )?[0-9]+ passed' $(BUILD)/tsan.log | sed 's/^/tsan: /'; \
 	 [ $$rc -eq 0 ] || { tail -n 60 $(BUILD)/tsan.log; exit 1; }
 
 tsan:
