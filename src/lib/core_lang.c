@@ -317,8 +317,17 @@ static Value nat_slurp(Proc *p, Value *a, uint32_t n) {
     if (!is_string(a[0])) return err_type(p, "load-file", a[0], "string");
     FILE *f = fopen(str_bytes(a[0]), "rb");
     if (!f) {
-        Value kvs[4] = {K_(file), a[0], K_(message), mk_cstring(p, strerror(errno))};
-        return err_raise(p, K_(file_not_found), map_from_kvs(p, kvs, 4));
+        /* Refused (the permissions, or a child realm's sandbox, which
+         * refuses every file) is not the same as missing. */
+        int e = errno;
+        bool refused = e == EACCES || e == EPERM;
+        char text[200];
+        snprintf(text, sizeof text, "%s%s", strerror(e),
+                 refused && p->rt->realm_id != 1 ? ": code in a child realm opens no files (its sandbox refuses them)"
+                                                 : "");
+        Value kvs[4] = {K_(file), a[0], K_(message), mk_cstring(p, text)};
+        Value reason = refused ? mk_keyword(atoms_intern_text(&p->rt->atoms, "permission-denied", 17)) : K_(file_not_found);
+        return err_raise(p, reason, map_from_kvs(p, kvs, 4));
     }
     Buf b;
     buf_init(&b);
