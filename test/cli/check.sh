@@ -31,3 +31,19 @@ wait_for() {
         n=$((n + 1))
     done
 }
+
+# kill_printed NAME FILE EXPECTED: run program FILE with $lona in the
+# background; the first line it prints is an OS pid, which gets SIGKILL;
+# then lines 2 to 4 of its output, joined by spaces, must be EXPECTED.
+kill_printed() {
+    "$lona" run "$2" >"$dir/out" 2>&1 &
+    _runner=$!
+    wait_for "$dir/out" . $_runner
+    _victim=$(head -n 1 "$dir/out")
+    case "$_victim" in
+        ''|*[!0-9]*) check "$1: an OS pid printed" "a pid" "$_victim" ;;
+        *) kill -9 "$_victim" ;;
+    esac
+    wait $_runner
+    check "$1" "$3" "$(sed -n 2,4p "$dir/out" | tr '\n' ' ' | sed 's/ $//')"
+}

@@ -24,16 +24,7 @@ cat >"$dir/killed.lona" <<'LONA'
     (send e [(self) :alive])
     (println (receive [:echo v] v :after 60000 :timeout))))
 LONA
-"$lona" run "$dir/killed.lona" >"$dir/out" 2>&1 &
-parent=$!
-wait_for "$dir/out" . $parent
-child=$(head -n 1 "$dir/out")
-case "$child" in
-    ''|*[!0-9]*) check "child OS pid printed" "a pid" "$child" ;;
-    *) kill -9 "$child" ;;
-esac
-wait $parent
-check "kill -9 of a child realm" ":noconnection 0 :alive" "$(sed -n 2,4p "$dir/out" | tr '\n' ' ' | sed 's/ $//')"
+kill_printed "kill -9 of a child realm" "$dir/killed.lona" ":noconnection 0 :alive"
 
 cat >"$dir/bomb.lona" <<'LONA'
 (defn make-many [] (realm-create %{:name 'r :schedulers 1}) (make-many))

@@ -28,16 +28,7 @@ cat >"$dir/killed.lona" <<'LONA'
     (send e [(self) :alive])
     (println (receive [:echo v] v :after 60000 :timeout))))
 LONA
-"$lona" run "$dir/killed.lona" >"$dir/out" 2>&1 &
-parent=$!
-wait_for "$dir/out" . $parent
-grand=$(head -n 1 "$dir/out")
-case "$grand" in
-    ''|*[!0-9]*) check "grandchild OS pid printed" "a pid" "$grand" ;;
-    *) kill -9 "$grand" ;;
-esac
-wait $parent
-check "kill -9 of a grandchild realm" ":noconnection nil 1 :alive" "$(sed -n 2,4p "$dir/out" | tr '\n' ' ' | sed 's/ $//')"
+kill_printed "kill -9 of a grandchild realm" "$dir/killed.lona" ":noconnection nil 1 :alive"
 
 # Every realm of the bomb makes realms in a loop and starts the bomb in
 # each: the tree fills up, realm-create answers :system-limit, the root
