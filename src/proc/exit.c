@@ -33,6 +33,7 @@
 #include "term/alloc.h"
 #include "term/atoms.h"
 #include "term/print.h"
+#include "vm/error.h"
 #include "vm/runtime.h"
 #include "vm/vm.h"
 
@@ -154,18 +155,24 @@ static void end_with(Proc *p, Value reason) {
     if (p->pending_exit == LV_NONE) p->pending_exit = reason;
 }
 
+/* Ended by the exit signal of another process: say whose, for reports. */
+static void end_by_signal(Proc *p, Signal *s, Value reason) {
+    if (p->pending_exit == LV_NONE) p->exit_from = s->from;
+    end_with(p, reason);
+}
+
 static void handle_exit_signal(Proc *p, Signal *s) {
     Value reason = s->value;
     if (s->flags & SF_LINK) {
         if (!links_remove(p, s->from)) return;
     } else if (reason == K_(kill)) {
-        end_with(p, K_(killed));
+        end_by_signal(p, s, K_(killed));
         return;
     }
     if (p->trap_exit) {
         deliver_message(p, mk_tuple3(p, mk_keyword(ATOM_EXIT), s->from, reason));
     } else if (reason != K_(normal)) {
-        end_with(p, reason);
+        end_by_signal(p, s, reason);
     }
 }
 
@@ -318,6 +325,7 @@ static void crash_report(Proc *p, Value reason) {
     buf_puts(&b, " exited with ");
     pr_value(rt, &b, reason);
     buf_putc(&b, '\n');
+    err_explain_line(rt, &b, reason);
     vm_print_trace(rt, &b, p->trace);
     console_write_err(rt, b.data, b.len);
     buf_free(&b);
@@ -355,7 +363,6 @@ void exit_process(Proc *p, Value reason) {
     if (atomic_load(&p->has_name)) registry_remove_pid(rt, p->pid);
     ptable_remove(rt->procs, p->local_id);
     atomic_fetch_sub_explicit(&rt->nprocs, 1, memory_order_relaxed);
-    bool observed = p->nlinks > 0 || p->nwatchers > 0 || p->host;
     for (uint32_t i = 0; i < p->nlinks; i++) signal_send(p, p->links[i], SIG_EXIT, reason, LV_NONE, SF_LINK);
     for (uint32_t i = 0; i < p->nwatchers; i++)
         signal_send(p, p->watchers[i].pid, SIG_DOWN, reason, p->watchers[i].ref, 0);
@@ -367,7 +374,9 @@ void exit_process(Proc *p, Value reason) {
     ki_free(&p->monitors_index);
     ki_free(&p->watchers_index);
     pthread_mutex_unlock(&p->info_lock);
-    if (!observed && is_error_reason(reason)) crash_report(p, reason);
+    /* Every error exit is reported, linked or monitored or not, as the
+     * BEAM's logger does; LONA_CRASH_REPORTS=off silences them. */
+    if (is_error_reason(reason) && rt->crash_reports && !p->host) crash_report(p, reason);
     exit_answer_late_signals(p);
     mbox_release(&p->mbox);
     if (!p->host) {

@@ -138,6 +138,7 @@ typedef struct Proc {
     KeyIndex links_index, monitors_index, watchers_index; /* see proc/keyindex.h */
     Value reg_name;           /* registered name (symbol) or nil */
     Value pending_exit;       /* an exit signal decided the process ends: reason */
+    Value exit_from;          /* the pid whose exit signal ended it, or LV_NONE */
     _Atomic uint64_t notif_word; /* handed over by signal! to a process in wait! */
     _Atomic bool has_name;    /* registered under some name */
 

@@ -5,11 +5,13 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "base/util.h"
 #include "term/alloc.h"
 #include "term/atoms.h"
 #include "term/coll.h"
+#include "term/print.h"
 #include "vm/runtime.h"
 
 Value err_raise(Proc *p, Value reason, Value info) {
@@ -66,4 +68,65 @@ Value err_reason_keyword(Value r) {
     if (is_tuple(r) && tuple_len(r) >= 2 && tuple_elems(r)[0] == K_(error))
         return tuple_elems(r)[1];
     return r;
+}
+
+/* What one value of an explanation may take: the reason itself is printed
+ * whole elsewhere. */
+#define EXPLAIN_VALUE_MAX 200
+
+static Value info_get(Value info, Value key) {
+    Value v = is_map(info) ? map_get(info, key) : LV_NONE;
+    return v == LV_NONE ? LV_NIL : v;
+}
+
+static void put_value(Runtime *rt, Buf *b, Value v) { pr_value_cut(rt, b, v, EXPLAIN_VALUE_MAX); }
+
+void err_explain_line(Runtime *rt, Buf *b, Value reason) {
+    Buf s;
+    buf_init(&s);
+    err_explain(rt, &s, reason);
+    if (s.len) {
+        buf_puts(b, "  ");
+        buf_append(b, s.data, s.len);
+        buf_putc(b, '\n');
+    }
+    buf_free(&s);
+}
+
+void err_explain(Runtime *rt, Buf *b, Value reason) {
+    if (!is_tuple(reason) || tuple_len(reason) < 2 || tuple_elems(reason)[0] != K_(error)) return;
+    Value why = tuple_elems(reason)[1];
+    Value info = tuple_len(reason) >= 3 ? tuple_elems(reason)[2] : LV_NIL;
+    Value message = info_get(info, K_(message)), fn = info_get(info, K_(fn));
+    if (is_string(message)) {
+        buf_append(b, str_bytes(message), str_bytelen(message));
+    } else if (why == K_(type_error) && fn != LV_NIL && is_string(info_get(info, K_(expected)))) {
+        Value expected = info_get(info, K_(expected));
+        put_value(rt, b, fn);
+        buf_puts(b, str_bytelen(expected) && strchr("aeiou", str_bytes(expected)[0]) ? " expects an " : " expects a ");
+        buf_append(b, str_bytes(expected), str_bytelen(expected));
+        buf_puts(b, ", got ");
+        put_value(rt, b, info_get(info, K_(value)));
+    } else if (why == K_(badarg) && fn != LV_NIL) {
+        buf_puts(b, "bad argument to ");
+        put_value(rt, b, fn);
+        buf_puts(b, ": ");
+        put_value(rt, b, info_get(info, K_(args)));
+    } else if (why == K_(arity_mismatch) && fn != LV_NIL) {
+        put_value(rt, b, fn);
+        buf_puts(b, " called with ");
+        put_value(rt, b, info_get(info, K_(args)));
+        buf_puts(b, " arguments");
+    } else if (why == K_(badmatch)) {
+        buf_puts(b, "no pattern matched ");
+        put_value(rt, b, info_get(info, K_(value)));
+    } else if (why == K_(not_callable)) {
+        put_value(rt, b, info_get(info, K_(value)));
+        buf_puts(b, " is not a function");
+    } else if (why == K_(division_by_zero)) {
+        buf_puts(b, "division by zero");
+    } else if (why == K_(undef)) {
+        buf_puts(b, "unable to resolve symbol ");
+        put_value(rt, b, info_get(info, K_(var)));
+    }
 }

@@ -10,6 +10,7 @@
 #ifndef LONA_ERROR_H
 #define LONA_ERROR_H
 
+#include "base/util.h"
 #include "proc/proc.h"
 #include "term/term.h"
 
@@ -26,6 +27,12 @@ Value err_badarg(Proc *p, const char *fname, const Value *args, uint32_t nargs);
 Value err_badarg_msg(Proc *p, const char *fname, const Value *args, uint32_t nargs, const char *message);
 /* :arity-mismatch with %{:fn fname :args n}. */
 Value err_arity(Proc *p, Value fn, uint32_t nargs);
+/* A sentence a person can act on for an error-shaped exit reason (its
+ * :message, or one made from the reason and its info, e.g. "+ expects a
+ * number, got nil"), appended to b; nothing for other reasons. */
+void err_explain(struct Runtime *rt, Buf *b, Value reason);
+/* The same as an indented line of a report ("  sentence\n"), if any. */
+void err_explain_line(struct Runtime *rt, Buf *b, Value reason);
 /* Reason keyword of an error-shaped exit reason: the second element of
  * [:error R ...], or the reason itself otherwise. */
 Value err_reason_keyword(Value exit_reason);

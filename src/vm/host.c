@@ -228,14 +228,13 @@ void host_report_exit(Proc *p, Value reason) {
     buf_puts(&b, "error: ");
     pr_value_cut(rt, &b, reason, HOST_REPORT_MAX);
     buf_putc(&b, '\n');
-    if (is_tuple(reason) && tuple_len(reason) == 3 && is_map(tuple_elems(reason)[2])) {
-        Value msg = map_get(tuple_elems(reason)[2], K_(message));
-        if (msg != LV_NONE && is_string(msg)) {
-            buf_puts(&b, "  ");
-            buf_append(&b, str_bytes(msg), str_bytelen(msg));
-            buf_putc(&b, '\n');
-        }
+    if (is_pid(p->exit_from) && p->exit_from != p->pid) {
+        /* Not its own error: a linked process's exit (or exit/2) ended it. */
+        buf_puts(&b, "  ended by the exit signal of ");
+        pr_value(rt, &b, p->exit_from);
+        buf_puts(&b, " (a linked process, or exit/2)\n");
     }
+    err_explain_line(rt, &b, reason);
     vm_print_trace(rt, &b, p->trace);
     fputs(b.data, stderr);
     buf_free(&b);

@@ -123,6 +123,8 @@ Runtime *rt_new(const RtOptions *opts) {
     pthread_mutex_init(&rt->ns_lock, NULL);
     rt->realm_id = opts && opts->realm_id ? opts->realm_id : 1;
     rt->max_processes = max_processes_setting();
+    const char *reports = getenv("LONA_CRASH_REPORTS");
+    rt->crash_reports = !(reports && (strcmp(reports, "off") == 0 || strcmp(reports, "0") == 0));
     atomic_init(&rt->next_ref, 1);
     atomic_init(&rt->next_gensym, 1);
     atomic_init(&rt->next_notif, 1);

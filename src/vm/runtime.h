@@ -48,6 +48,7 @@ typedef struct Runtime {
     _Atomic uint64_t next_pid;       /* (shared) */
     _Atomic uint64_t nprocs;         /* (shared) processes in the table */
     uint64_t max_processes;          /* spawn beyond it: :system-limit (rt.c) */
+    bool crash_reports;              /* print a report of each error exit (LONA_CRASH_REPORTS) */
 
     /* Library path for ns loading (colon separated), may be NULL. */
     const char *lib_path;

@@ -77,7 +77,8 @@ run crash '(defn g [x] (+ x nil))
 (defn f [x] (inc (g x)))
 (f 1)'
 check "crash: status 1" 1 "$status"
-check "crash: reason and stack trace" "error: [:error :type-error %{:fn + :value nil :expected \"number\"}]
+check "crash: reason, a sentence, stack trace" "error: [:error :type-error %{:fn + :value nil :expected \"number\"}]
+  + expects a number, got nil
   at user/g ($dir/crash.lona:1)
   at user/f ($dir/crash.lona:2)" "$err"
 run crash '(defn h [] (exit :bored))
@@ -99,5 +100,23 @@ run crash '(defn f [] (exit :normal))
 (f)
 (println "not reached")'
 check "(exit :normal): status 0, no report" "0[]" "$status[$err]"
+
+# ---- crash reports of every process ----
+run reports '(defn boom [] (+ 1 nil))
+(trap-exit true)
+(let [p (spawn-link boom)] (receive [:EXIT x _] :linked))
+(let [[p m] (spawn-monitor boom)] (receive [:DOWN r _ _] when (= r m) :monitored))
+(println :done)'
+check "a linked and a monitored crash: both reported" "2 2 :done" \
+    "$(grep -c '^=CRASH REPORT=' "$dir/err") $(grep -c '^  + expects a number, got nil' "$dir/err") $out"
+LONA_CRASH_REPORTS=off timeout 60 "$lona" run "$dir/reports.lona" >"$dir/out" 2>"$dir/err"
+check "LONA_CRASH_REPORTS=off silences them" "[]:done" "[$(cat "$dir/err")]$(cat "$dir/out")"
+printf '(def x 1)\n(do (spawn-link (fn [] (exit :boom))) (receive :never-sent nil))\nx\n' >"$dir/repl.in"
+timeout 60 "$lona" repl <"$dir/repl.in" >"$dir/out" 2>"$dir/err"
+case $(cat "$dir/err") in
+*"error: :boom"*"ended by the exit signal of #pid<"*"(a linked process, or exit/2)"*) passed=$((passed + 1)) ;;
+*) failed=$((failed + 1)); echo "FAIL the REPL says which exit ended its evaluator, got [$(cat "$dir/err")]" ;;
+esac
+check "and carries on with the definitions" "#'user/x 1" "$(tr '\n' ' ' <"$dir/out" | sed 's/ $//')"
 
 report program_test

@@ -35,9 +35,9 @@ cat >"$dir/bomb.lona" <<'LONA'
 (println (realm-id? (realm-create %{:name 'again})))
 LONA
 check "LONA_MAX_REALMS bounds a realm bomb" ":system-limit 5 true" \
-    "$(LONA_MAX_REALMS=5 "$lona" run "$dir/bomb.lona" 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+    "$(LONA_MAX_REALMS=5 "$lona" run "$dir/bomb.lona" 2>"$dir/bomb.err" | tr '\n' ' ' | sed 's/ $//')"
 check "--max-realms too" ":system-limit 3 true" \
-    "$("$lona" --max-realms 3 run "$dir/bomb.lona" 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+    "$("$lona" --max-realms 3 run "$dir/bomb.lona" 2>"$dir/bomb.err" | tr '\n' ' ' | sed 's/ $//')"
 
 # A crash in a child realm is reported on the parent's standard error,
 # naming the realm; the script waits for the report, then ends the run.
