@@ -418,6 +418,18 @@ static void deliver_here(RealmState *rs, RealmLink *l, ChildRealm *from_child, c
         reset_scratch(rs);
         return;
     }
+    /* The agent takes requests only as deliver_request hands them over
+     * (to_agent): a message to it from another realm would be a forged
+     * request, which it would serve (spawn any function, with any
+     * arguments, here); a link or an exit signal would end it. Only a
+     * monitor may reach it. */
+    int sig = f->kind == FK_SIGNAL ? (int)(f->arg & 0xff) : 0;
+    if (rs->agent != LV_NONE && f->to == rs->agent &&
+        (f->kind == FK_SEND || (f->kind == FK_SIGNAL && sig != SIG_MONITOR && sig != SIG_DEMONITOR))) {
+        link_drop(l);
+        reset_scratch(rs);
+        return;
+    }
     switch (f->kind) {
     case FK_SEND:
         if (is_pid(f->to) && pid_local(f->to) != 0)

@@ -26,6 +26,7 @@
 
 #include <cmocka.h>
 
+#include "proc/signal.h"
 #include "realm/frame.h"
 #include "realm/link.h"
 #include "realm/realm.h"
@@ -214,6 +215,82 @@ static void lies_about_the_tree_change_nothing(void **state) {
     wait_dropped(before + 3);
 }
 
+/* Wait for the next frame the parent sends down to the child. */
+static bool next_frame(uint8_t *buf, size_t cap, WireFrame *f) {
+    struct pollfd pfd = {peer, POLLIN, 0};
+    if (poll(&pfd, 1, 10000) != 1) return false;
+    ssize_t n = recv(peer, buf, cap, 0);
+    return n > 0 && frame_parse(buf, (size_t)n, f);
+}
+
+/* A child learns the pid of the parent's agent from its answer to
+ * process-info, then sends the agent a request of its own making, as a
+ * message: [:%realm-request :spawn ref from [[ns name] args opts]] would
+ * make the parent run any function with any arguments. The agent takes
+ * requests only as FK_REQUEST frames; such a message, and a link or an
+ * exit signal to the agent, are dropped and counted. */
+static void a_child_cannot_forge_requests_to_the_agent(void **state) {
+    (void)state;
+    uint64_t before = realm_dropped_frames(rt);
+    Value mine = mk_pid(child_id, 3);
+    Buf m, b;
+    buf_init(&m);
+    assert_int_equal(wire_encode(rt, host->pid, NULL, &m, NULL), WIRE_OK);
+    buf_init(&b);
+    frame_begin(&b, FK_REQUEST, mk_pid(1, 0), mine, mk_ref(child_id, 21), REALM_OP_PROCESS_INFO);
+    buf_append(&b, m.data, m.len);
+    assert_true(frame_finish(&b));
+    send_bytes(b.data, b.len);
+    buf_free(&b);
+    buf_free(&m);
+    uint8_t reply[4096];
+    WireFrame f;
+    do assert_true(next_frame(reply, sizeof reply, &f));
+    while (f.kind != FK_REPLY || f.ref != mk_ref(child_id, 21));
+    Value agent = f.from;
+    assert_true(is_pid(agent) && pid_realm(agent) == 1 && pid_local(agent) != 0);
+
+    assert_true(host_claim(host));
+    Value fname = mk_tuple2(host, mk_symbol(atoms_intern_text(&rt->atoms, "lona.process", 12)),
+                            mk_symbol(atoms_intern_text(&rt->atoms, "send", 4)));
+    Value args = mk_tuple2(host, host->pid, mk_keyword(atoms_intern_text(&rt->atoms, "pwned", 5)));
+    Value data = mk_tuple3(host, fname, args, LV_NIL);
+    Value items[5] = {mk_keyword(atoms_intern_text(&rt->atoms, "%realm-request", 14)),
+                      mk_keyword(atoms_intern_text(&rt->atoms, "spawn", 5)), mk_ref(child_id, 22), mine, data};
+    Value forged = mk_tuple(host, 5);
+    memcpy(tuple_elems(forged), items, sizeof items);
+    send_value(agent, mine, forged);
+    host_release(host);
+    /* an exit signal :kill, which would end the agent */
+    Buf m2, sig;
+    buf_init(&m2);
+    assert_int_equal(wire_encode(rt, mk_keyword(atoms_intern_text(&rt->atoms, "kill", 4)), NULL, &m2, NULL), WIRE_OK);
+    buf_init(&sig);
+    frame_begin(&sig, FK_SIGNAL, agent, mine, LV_NIL, SIG_EXIT);
+    buf_append(&sig, m2.data, m2.len);
+    assert_true(frame_finish(&sig));
+    send_bytes(sig.data, sig.len);
+    buf_free(&sig);
+    buf_free(&m2);
+    wait_dropped(before + 2);
+    /* the agent still answers */
+    buf_init(&m);
+    assert_int_equal(wire_encode(rt, host->pid, NULL, &m, NULL), WIRE_OK);
+    buf_init(&b);
+    frame_begin(&b, FK_REQUEST, mk_pid(1, 0), mine, mk_ref(child_id, 23), REALM_OP_PROCESS_INFO);
+    buf_append(&b, m.data, m.len);
+    assert_true(frame_finish(&b));
+    send_bytes(b.data, b.len);
+    buf_free(&b);
+    buf_free(&m);
+    do assert_true(next_frame(reply, sizeof reply, &f));
+    while (f.kind != FK_REPLY || f.ref != mk_ref(child_id, 23));
+    assert_true(f.from == agent);
+    char *got = eval("(receive :pwned :pwned :after 300 :none)");
+    assert_string_equal(got, ":none");
+    free(got);
+}
+
 static void a_flood_gets_the_child_hung_up_on(void **state) {
     (void)state;
     static const char garbage[] = "garbage garbage garbage";
@@ -247,6 +324,7 @@ int main(void) {
         cmocka_unit_test(bad_frames_are_dropped_and_counted),
         cmocka_unit_test(a_descriptor_from_a_child_is_refused),
         cmocka_unit_test(lies_about_the_tree_change_nothing),
+        cmocka_unit_test(a_child_cannot_forge_requests_to_the_agent),
         cmocka_unit_test(a_flood_gets_the_child_hung_up_on),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
