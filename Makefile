@@ -33,7 +33,7 @@ UNIT_SRCS := $(sort $(wildcard test/unit/*_test.c))
 UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=$(BUILD)/unit/%)
 DEPS_STAMP := $(BUILDDIR)/.deps-ok
 
-.PHONY: all lona demo test test-one unit lonatest doctest asan tsan bench fuzz clean deps
+.PHONY: all lona demo test test-one unit lonatest doctest asan tsan bench fuzz fuzz-bins clean deps
 all: $(BUILD)/lona
 
 deps: $(DEPS_STAMP)
@@ -107,6 +107,16 @@ tsan-one: $(BUILD)/lona
 
 tsan:
 	@$(MAKE) --no-print-directory MODE=tsan tsan-one
+
+# libFuzzer targets (fuzz/README.md): the library in MODE=fuzz, built with
+# clang, and one binary per target in build/fuzz/.
+FUZZ_TARGETS := reader eval wire frame dispatch
+fuzz:
+	@$(MAKE) --no-print-directory MODE=fuzz CC=clang fuzz-bins
+fuzz-bins: $(FUZZ_TARGETS:%=$(BUILD)/%_fuzz)
+$(BUILD)/%_fuzz: fuzz/%_fuzz.c fuzz/fuzz_lsan.h $(BUILD)/liblona.a
+	@echo "  LD  $@"
+	$(Q)$(CC) $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -D_GNU_SOURCE -o $@ $< $(BUILD)/liblona.a $(LIBS)
 
 bench: $(BUILD)/lona
 	@sh scripts/deps.sh --with-erlang
