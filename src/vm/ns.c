@@ -183,18 +183,39 @@ Value ns_resolve(Runtime *rt, Value ns, Value sym) {
     return LV_NONE;
 }
 
+/* Under rt->ns_lock. */
+static void each_entry(NsTable *t, Value owner, void (*fn)(void *ctx, uint32_t atom), void *ctx) {
+    for (uint32_t i = 0; i <= t->mask; i++) {
+        NsEntry *e = &t->entries[i];
+        if (e->atom != UINT32_MAX && (owner == LV_NONE || is_public_own(e->target, owner))) fn(ctx, e->atom);
+    }
+}
+
 void ns_each_visible(Runtime *rt, Value ns, void (*fn)(void *ctx, uint32_t atom), void *ctx) {
     Value fallbacks[5] = {ns, rt->core_ns, rt->process_ns, rt->time_ns, rt->kernel_ns};
     pthread_mutex_lock(&rt->ns_lock);
     for (int k = 0; k < 5; k++) {
         if (k > 0 && fallbacks[k] == ns) continue;
-        NsTable *t = &as_ns(fallbacks[k])->mappings;
-        for (uint32_t i = 0; i <= t->mask; i++) {
-            NsEntry *e = &t->entries[i];
-            if (e->atom == UINT32_MAX) continue;
-            if (k == 0 || is_public_own(e->target, fallbacks[k])) fn(ctx, e->atom);
-        }
+        each_entry(&as_ns(fallbacks[k])->mappings, k == 0 ? LV_NONE : fallbacks[k], fn, ctx);
     }
+    pthread_mutex_unlock(&rt->ns_lock);
+}
+
+void ns_each_public(Runtime *rt, Value ns, void (*fn)(void *ctx, uint32_t atom), void *ctx) {
+    pthread_mutex_lock(&rt->ns_lock);
+    each_entry(&as_ns(ns)->mappings, ns, fn, ctx);
+    pthread_mutex_unlock(&rt->ns_lock);
+}
+
+void ns_each_alias(Runtime *rt, Value ns, void (*fn)(void *ctx, uint32_t atom), void *ctx) {
+    pthread_mutex_lock(&rt->ns_lock);
+    each_entry(&as_ns(ns)->aliases, LV_NONE, fn, ctx);
+    pthread_mutex_unlock(&rt->ns_lock);
+}
+
+void ns_each_namespace(Runtime *rt, void (*fn)(void *ctx, uint32_t atom), void *ctx) {
+    pthread_mutex_lock(&rt->ns_lock);
+    for (size_t i = 0; i < rt->nss_len; i++) fn(ctx, atom_index(as_ns(rt->nss[i])->name));
     pthread_mutex_unlock(&rt->ns_lock);
 }
 

@@ -85,6 +85,11 @@ Value ns_resolve(Runtime *rt, Value ns, Value sym);
  * ns_resolve would find from ns (a name may come twice), under
  * rt->ns_lock: fn must be short and must not call back into ns. */
 void ns_each_visible(Runtime *rt, Value ns, void (*fn)(void *ctx, uint32_t atom), void *ctx);
+/* The same, under the same conditions, for the public vars owned by ns,
+ * for the aliases of ns, and for the name of every namespace. */
+void ns_each_public(Runtime *rt, Value ns, void (*fn)(void *ctx, uint32_t atom), void *ctx);
+void ns_each_alias(Runtime *rt, Value ns, void (*fn)(void *ctx, uint32_t atom), void *ctx);
+void ns_each_namespace(Runtime *rt, void (*fn)(void *ctx, uint32_t atom), void *ctx);
 /* All (symbol, var) mappings of ns, as a Lonala map on p's heap. */
 Value ns_map_value(Proc *p, Value ns);
 /* Every namespace, in creation order, as a list on p's heap. */
