@@ -282,9 +282,9 @@ static Value write_joined(Proc *p, Value *args, uint32_t nargs, bool readable, b
     if (newline) buf_putc(&b, '\n');
     lib_charge(p, b.len);
     if (to_err)
-        console_write_err(p->rt, b.data, b.len);
+        console_write_err(&p->rt->console, b.data, b.len);
     else
-        console_write(p->rt, b.data, b.len);
+        console_write(&p->rt->console, b.data, b.len);
     buf_free(&b);
     return LV_NIL;
 }

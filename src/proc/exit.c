@@ -327,7 +327,7 @@ static void crash_report(Proc *p, Value reason) {
     buf_putc(&b, '\n');
     err_explain_line(rt, &b, reason);
     vm_print_trace(rt, &b, p->trace);
-    console_write_err(rt, b.data, b.len);
+    console_write_err(&rt->console, b.data, b.len);
     buf_free(&b);
 }
 

@@ -121,6 +121,7 @@ Runtime *rt_new(const RtOptions *opts) {
     atoms_init(&rt->atoms);
     lit_init(&rt->lit);
     pthread_mutex_init(&rt->ns_lock, NULL);
+    console_init(&rt->console);
     rt->realm_id = opts && opts->realm_id ? opts->realm_id : 1;
     rt->max_processes = max_processes_setting();
     const char *reports = getenv("LONA_CRASH_REPORTS");
@@ -213,6 +214,7 @@ void rt_free(Runtime *rt) {
     atoms_free(&rt->atoms);
     lit_free(&rt->lit);
     pthread_mutex_destroy(&rt->ns_lock);
+    console_free(&rt->console);
     free(rt->nss);
     free(rt);
 }

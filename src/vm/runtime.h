@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/console.h"
 #include "gc/literal.h"
 #include "term/atoms.h"
 
@@ -59,6 +60,7 @@ typedef struct Runtime {
     struct NotifTable *notifs;       /* (shared) notifications, see proc/notif.h */
     struct Poller *poller;           /* (shared) waits on descriptors, see sched/poller.h */
     struct Input *input;             /* (shared) standard input, see proc/input.h */
+    Console console;                 /* (shared) standard output, see base/console.h */
     struct RealmState *realm;
     _Atomic RemoteSignalFn remote_signal; /* (shared) NULL until the realm layer starts */
     /* Installed with the realm state: ends the child realms and frees the
