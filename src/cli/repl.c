@@ -20,8 +20,15 @@
  * before each input runs and again on the way out, so no way of leaving
  * loses it, (halt) included. On piped input a Ctrl-C between evaluations
  * ends the program (status 130).
+ *
+ * TAB completes the name before the cursor (complete.h). While a line is
+ * edited and standard output is a terminal, the REPL holds the console
+ * (base/console.h): output from other processes wakes the reader, which
+ * clears the line, writes the output and draws the prompt and the line
+ * again below it. Everything here runs on the host thread.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <histedit.h>
 #include <limits.h>
 #include <poll.h>
@@ -32,9 +39,11 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "base/console.h"
 #include "base/util.h"
 #include "cli/cli.h"
 #include "cli/cli_eval.h"
+#include "cli/complete.h"
 #include "cli/interrupt.h"
 #include "sched/sched.h"
 #include "term/print.h"
@@ -44,6 +53,7 @@
 
 #define REPL_HISTORY_FILE ".lona_history"
 #define REPL_HISTORY_SIZE 1000
+#define REPL_MAX(a, b) ((a) > (b) ? (a) : (b))
 
 typedef struct Repl {
     Runtime *rt;
@@ -57,6 +67,8 @@ typedef struct Repl {
     char *hist_path;
     int signal;            /* the signal that stopped el_gets, or 0 */
     bool warned;           /* the last input was a Ctrl-C on an empty prompt */
+    bool tab_again;        /* the last key was a TAB that left several names */
+    int wake[2];           /* console output is waiting (stdout a terminal), or -1 */
 } Repl;
 
 /* What reading the next line gave. */
@@ -84,18 +96,46 @@ static char *repl_prompt_fn(EditLine *el) {
     return r->prompt;
 }
 
-/* libedit's character reader: waits on the terminal and on the signal
- * pipe at once, since the signals go to a watcher thread and never
- * interrupt this one's read. A signal ends el_gets with an error (it
- * returns NULL) and is kept in r->signal. */
+/* Display columns of the first n bytes of s (one per character). */
+static size_t repl_columns(const char *s, size_t n) {
+    size_t cols = 0;
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80) cols++;
+    return cols;
+}
+
+/* Output from other processes came while a line is edited: clear the
+ * prompt and the line (all the rows it wraps over), write the output,
+ * and draw the prompt and the line again below it. */
+static void repl_show_output(Repl *r) {
+    char drain[64];
+    while (read(r->wake[0], drain, sizeof drain) > 0) {}
+    int width = 0;
+    if (el_get(r->el, EL_GETTC, "co", &width) != 0 || width <= 0) width = 80;
+    const LineInfo *li = el_line(r->el);
+    size_t col = repl_columns(r->prompt, strlen(r->prompt)) +
+                 repl_columns(li->buffer, (size_t)(li->cursor - li->buffer));
+    char clear[32];
+    size_t up = col / (size_t)width;
+    if (up) snprintf(clear, sizeof clear, "\r\033[%zuA\033[J", up);
+    else snprintf(clear, sizeof clear, "\r\033[J");
+    if (console_flush_held(&r->rt->console, clear)) el_set(r->el, EL_REFRESH);
+}
+
+/* libedit's character reader: waits on the terminal, on the signal pipe
+ * and on console output at once, since the signals go to a watcher
+ * thread and never interrupt this one's read. A signal ends el_gets with
+ * an error (it returns NULL) and is kept in r->signal. */
 static int repl_getc(EditLine *el, wchar_t *wc) {
     Repl *r = NULL;
     el_get(el, EL_CLIENTDATA, &r);
     char bytes[MB_LEN_MAX];
     size_t n = 0;
     for (;;) {
-        struct pollfd fds[2] = {{.fd = STDIN_FILENO, .events = POLLIN}, {.fd = intr_fd(), .events = POLLIN}};
-        if (poll(fds, 2, -1) < 0) {
+        struct pollfd fds[3] = {{.fd = STDIN_FILENO, .events = POLLIN},
+                                {.fd = intr_fd(), .events = POLLIN},
+                                {.fd = r->wake[0], .events = POLLIN}};
+        if (poll(fds, 3, -1) < 0) {
             if (errno == EINTR) continue;
             return -1;
         }
@@ -103,6 +143,7 @@ static int repl_getc(EditLine *el, wchar_t *wc) {
             errno = EINTR;
             return -1;
         }
+        if (fds[2].revents) repl_show_output(r);
         if (!fds[0].revents) continue;
         ssize_t got = read(STDIN_FILENO, bytes + n, 1);
         if (got == 0) return 0;
@@ -119,8 +160,61 @@ static int repl_getc(EditLine *el, wchar_t *wc) {
             n = 0; /* not a character: dropped */
             continue;
         }
+        r->tab_again = r->tab_again && *wc == '\t';
         return 1;
     }
+}
+
+/* The names, in columns as wide as the terminal, below the line. */
+static void repl_list(Repl *r, const Completions *c) {
+    int width = 0;
+    if (el_get(r->el, EL_GETTC, "co", &width) != 0 || width <= 0) width = 80;
+    size_t widest = 0;
+    for (size_t i = 0; i < c->count; i++) widest = REPL_MAX(widest, repl_columns(c->names[i], strlen(c->names[i])));
+    size_t per_row = REPL_MAX((size_t)width / (widest + 2), 1);
+    size_t rows = (c->count + per_row - 1) / per_row;
+    fputc('\n', stdout);
+    for (size_t row = 0; row < rows; row++) {
+        for (size_t i = row; i < c->count; i += rows) {
+            bool last = i + rows >= c->count;
+            fprintf(stdout, "%-*s", last ? 0 : (int)(widest + 2), c->names[i]);
+        }
+        fputc('\n', stdout);
+    }
+    fflush(stdout);
+}
+
+/* TAB: complete the word before the cursor (complete.h). One name: it is
+ * completed; several: their common prefix, and a second TAB lists them. */
+static unsigned char repl_complete(EditLine *el, int ch) {
+    (void)ch;
+    Repl *r = NULL;
+    el_get(el, EL_CLIENTDATA, &r);
+    const LineInfo *li = el_line(el);
+    size_t cursor = (size_t)(li->cursor - li->buffer);
+    size_t start = complete_word_start(li->buffer, cursor);
+    Completions c;
+    complete_names(r->rt, ns_current(r->p), li->buffer + start, cursor - start, &c);
+    bool again = r->tab_again;
+    r->tab_again = c.count > 1;
+    size_t common = complete_common(&c), len = cursor - start;
+    unsigned char rc = c.count > 1 ? CC_REFRESH_BEEP : CC_NORM;
+    if (c.count == 0) {
+        rc = CC_REFRESH_BEEP;
+    } else if (common > len) {
+        char *more = xmalloc(common - len + 1);
+        memcpy(more, c.names[0] + len, common - len);
+        more[common - len] = 0;
+        el_insertstr(el, more);
+        free(more);
+        rc = CC_REFRESH;
+    } else if (c.count > 1 && again) {
+        repl_list(r, &c);
+        el_set(el, EL_REFRESH);
+        rc = CC_NORM;
+    }
+    complete_free(&c);
+    return rc;
 }
 
 static void repl_open_terminal(Repl *r) {
@@ -130,6 +224,11 @@ static void repl_open_terminal(Repl *r) {
     el_set(r->el, EL_PROMPT, repl_prompt_fn);
     el_set(r->el, EL_EDITOR, "emacs");
     el_set(r->el, EL_GETCFN, repl_getc);
+    el_set(r->el, EL_ADDFN, "lona-complete", "Complete the name before the cursor", repl_complete);
+    el_set(r->el, EL_BIND, "^I", "lona-complete", NULL);
+    /* Other processes' output shows above the line being edited only
+     * where escape codes can redraw it. */
+    if (isatty(STDOUT_FILENO) && pipe2(r->wake, O_CLOEXEC | O_NONBLOCK) != 0) r->wake[0] = r->wake[1] = -1;
     r->hist = history_init();
     if (r->hist) {
         HistEvent ev;
@@ -155,6 +254,7 @@ static void repl_close_terminal(Repl *r) {
     }
     if (r->el) el_end(r->el);
     free(r->hist_path);
+    if (r->wake[0] >= 0) close(r->wake[0]), close(r->wake[1]);
 }
 
 /* A signal at the prompt: Ctrl-C (SIGINT) drops the input being typed,
@@ -179,7 +279,9 @@ static Input repl_read_line(Repl *r) {
         repl_set_prompt(r);
         r->signal = 0;
         int n = 0;
+        if (r->wake[1] >= 0) console_hold(&r->rt->console, r->wake[1]);
         const char *line = el_gets(r->el, &n);
+        console_release(&r->rt->console);
         if (r->signal) return repl_signal_at_prompt(r);
         r->warned = false;
         if (!line || n <= 0) return IN_END;
@@ -285,7 +387,7 @@ static int repl_loop(Repl *r) {
 }
 
 int cli_repl(const CliOptions *o) {
-    Repl r = {0};
+    Repl r = {.wake = {-1, -1}};
     bool terminal = isatty(STDIN_FILENO);
     intr_start(terminal ? INTR_PROMPT : INTR_PROGRAM);
     r.rt = rt_new(&(RtOptions){.schedulers = o->schedulers});
