@@ -91,7 +91,8 @@ test:
 	@$(MAKE) --no-print-directory MODE=asan test-one
 
 # The scheduler, process and realm tests, the poller's (stdin_test) and
-# the signal thread's (repl_interrupt_test), under ThreadSanitizer (any
+# the signal thread's (repl_interrupt_test) and the console's
+# (repl_complete_test), under ThreadSanitizer (any
 # report fails).
 TSAN_TESTS := test/lona/exit_test.lona test/lona/introspect_test.lona test/lona/messaging_test.lona test/lona/registry_test.lona \
 	test/lona/server_test.lona test/lona/supervisor_test.lona test/lona/stress_test.lona \
@@ -101,8 +102,9 @@ tsan-one: $(BUILD)/lona
 	@{ TSAN_OPTIONS="halt_on_error=1 exitcode=66" $(BUILD)/lona test $(TSAN_TESTS) && \
 	   TSAN_OPTIONS="halt_on_error=1 exitcode=66" sh test/cli/stdin_test.sh $(BUILD)/lona && \
 	   TSAN_OPTIONS="halt_on_error=1 exitcode=66" sh test/cli/repl_interrupt_test.sh $(BUILD)/lona && \
+	   TSAN_OPTIONS="halt_on_error=1 exitcode=66" sh test/cli/repl_complete_test.sh $(BUILD)/lona && \
 	   TSAN_OPTIONS="halt_on_error=1 exitcode=66" sh test/sched/stress.sh $(BUILD)/lona $(STRESS_tsan); } > $(BUILD)/tsan.log 2>&1; \
-	 rc=$$?; grep -E '^(stdin_test: |repl_interrupt_test: |stress: )?[0-9]+ passed' $(BUILD)/tsan.log | sed 's/^/tsan: /'; \
+	 rc=$$?; grep -E '^(stdin_test: |repl_interrupt_test: |repl_complete_test: |stress: )?[0-9]+ passed' $(BUILD)/tsan.log | sed 's/^/tsan: /'; \
 	 [ $$rc -eq 0 ] || { tail -n 60 $(BUILD)/tsan.log; exit 1; }
 
 tsan:
