@@ -224,7 +224,8 @@ static void repl_open_terminal(Repl *r) {
     el_set(r->el, EL_PROMPT, repl_prompt_fn);
     el_set(r->el, EL_EDITOR, "emacs");
     el_set(r->el, EL_GETCFN, repl_getc);
-    el_set(r->el, EL_ADDFN, "lona-complete", "Complete the name before the cursor", repl_complete);
+    /* el_wset: el_set would copy the names and never free them. */
+    el_wset(r->el, EL_ADDFN, L"lona-complete", L"Complete the name before the cursor", repl_complete);
     el_set(r->el, EL_BIND, "^I", "lona-complete", NULL);
     /* Other processes' output shows above the line being edited only
      * where escape codes can redraw it. */
