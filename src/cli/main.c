@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "cli/cli.h"
 #include "cli/cli_eval.h"
 #include "realm/realm.h"
@@ -35,6 +36,8 @@ static void usage(FILE *out) {
           "  lona test [PATH...]        run *_test.lona files\n"
           "options: --schedulers N (or LONA_SCHEDULERS; default one per core)\n"
           "         --max-processes N (or LONA_MAX_PROCESSES; default 2097152): processes at once\n"
+          "         --max-memory BYTES (or LONA_MAX_MEMORY; default 3/4 of RLIMIT_AS if set, else of\n"
+          "                                physical memory): what all processes may hold at once\n"
           "         --max-realms N (or LONA_MAX_REALMS; default 256): child realms alive at once\n"
           "         --version, -V          print the version\n"
           "         --help, -h             print this help\n",
@@ -49,11 +52,12 @@ typedef struct Setting {
     unsigned long long lo, hi;
 } Setting;
 
-enum { SET_SCHEDULERS, SET_MAX_PROCESSES, SET_MAX_REALMS, SET__COUNT };
+enum { SET_SCHEDULERS, SET_MAX_PROCESSES, SET_MAX_MEMORY, SET_MAX_REALMS, SET__COUNT };
 
 static const Setting settings[SET__COUNT] = {
     [SET_SCHEDULERS] = {"--schedulers", "LONA_SCHEDULERS", 1, SCHED_MAX_THREADS},
     [SET_MAX_PROCESSES] = {"--max-processes", "LONA_MAX_PROCESSES", 1, RT_MAX_PROCESSES_CEILING},
+    [SET_MAX_MEMORY] = {"--max-memory", "LONA_MAX_MEMORY", MEM_LIMIT_MIN, MEM_LIMIT_MAX},
     [SET_MAX_REALMS] = {"--max-realms", "LONA_MAX_REALMS", 0, REALM_MAX_CHILDREN_CEILING},
 };
 

@@ -141,8 +141,7 @@ static void copy_offheap(const LitArea *lit, Value *dst, Value nv, Heap *dest_he
         return;
     }
     ByteBuf *old = (ByteBuf *)(uintptr_t)dst[1 + BYTEBUF_BUF];
-    ByteBuf *b = xmalloc(sizeof *b + old->size);
-    memcpy(b, old, sizeof *b + old->size); /* size, owner and bytes */
+    ByteBuf *b = bytebuf_dup(old);
     dst[1 + BYTEBUF_BUF] = (Value)(uintptr_t)b;
     if (dest_heap) heap_track_offheap(dest_heap, nv, b->size);
     else if (in_lit) lit_own((LitArea *)lit, b);

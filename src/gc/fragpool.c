@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 
+#include "base/mem.h"
 #include "base/util.h"
 
 static _Thread_local FragPool *bound_pool;
@@ -20,18 +21,23 @@ HeapFrag *frag_block_alloc(size_t bytes) {
     FragPool *pool = bound_pool;
     HeapFrag *f;
     if (!pool || bytes > FRAGPOOL_BLOCK) {
-        f = xmalloc(bytes);
+        f = mem_alloc(bytes);
+        if (!f) lona_panic("out of memory (%zu bytes)", bytes);
         f->pool = NULL;
+        f->bytes = bytes;
     } else {
         f = blockpool_alloc(pool);
         f->pool = pool;
+        mem_charge_small(FRAGPOOL_BLOCK);
     }
     return f;
 }
 
 void frag_block_free(HeapFrag *f) {
-    if (f->pool)
+    if (f->pool) {
+        mem_uncharge_small(FRAGPOOL_BLOCK);
         blockpool_free(f, bound_pool);
-    else
-        free(f);
+    } else {
+        mem_free(f, f->bytes);
+    }
 }

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 
+#include "base/mem.h"
 #include "base/util.h"
 #include "gc/heap.h"
 #include "proc/mailbox.h"
@@ -100,7 +101,7 @@ static void sweep_offheap(Collector *c, Heap *h, Value list, Value *young_list, 
         } else if (hdr_type(o[0]) == T_BINREF) {
             refbin_release((RefBin *)(uintptr_t)o[1 + BINREF_BIN]);
         } else {
-            free((void *)(uintptr_t)o[1 + BYTEBUF_BUF]);
+            bytebuf_free((ByteBuf *)(uintptr_t)o[1 + BYTEBUF_BUF]);
         }
         list = next;
     }
@@ -149,6 +150,9 @@ static size_t round_up_size(size_t words) {
 bool gc_collect(Proc *p, bool major) {
     Heap *h = &p->heap;
     Runtime *rt = p->rt;
+    /* Over the memory budget: no collection (its copy would need more
+     * memory still); the process ends and frees its heap. */
+    if (h->oom_bytes) return false;
     size_t msg_words = mbox_absorb_frags(p);
     size_t young_used = (size_t)(h->top - h->start);
     size_t promote_max = (size_t)(h->hwm - h->start);
@@ -158,8 +162,8 @@ bool gc_collect(Proc *p, bool major) {
         if (old_used == 0) {
             /* First promotion: make an old block big enough. */
             size_t sz = round_up_size(promote_max * 2 + h->min_words);
-            free(h->old_start);
-            h->old_start = h->old_top = xmalloc(sz * sizeof(Value));
+            mem_free(h->old_start, (size_t)(h->old_end - h->old_start) * sizeof(Value));
+            h->old_start = h->old_top = heap_block_alloc(h, sz * sizeof(Value));
             h->old_end = h->old_start + sz;
         } else {
             major = true;
@@ -209,8 +213,8 @@ bool gc_collect(Proc *p, bool major) {
     if ((size_t)(h->end - h->start) == young_size) {
         block = h->start; /* all garbage now: reuse it */
     } else {
-        free(h->start);
-        block = xmalloc(young_size * sizeof(Value));
+        mem_free(h->start, (size_t)(h->end - h->start) * sizeof(Value));
+        block = heap_block_alloc(h, young_size * sizeof(Value));
     }
     memcpy(block, scratch, live * sizeof(Value));
     Slide sl = {scratch, scratch + live, (intptr_t)((char *)block - (char *)scratch)};
@@ -224,7 +228,7 @@ bool gc_collect(Proc *p, bool major) {
     h->frags = NULL;
     h->frag_words = 0;
     if (major) {
-        free(h->old_start);
+        mem_free(h->old_start, (size_t)(h->old_end - h->old_start) * sizeof(Value));
         h->old_start = h->old_top = h->old_end = NULL;
         h->major_count++;
     } else {
@@ -245,5 +249,5 @@ bool gc_collect(Proc *p, bool major) {
      * than grown piecemeal. */
     if (!major && h->old_end - h->old_top < (h->old_end - h->old_start) / 4) h->major_wanted = true;
     if (h->max_words && after > h->max_words) return false;
-    return true;
+    return !h->oom_bytes;
 }

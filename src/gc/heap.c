@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 
+#include "base/mem.h"
 #include "base/util.h"
 #include "gc/fragpool.h"
 #include "term/binary.h"
@@ -30,7 +31,7 @@ static void release_offheap_list(Value obj) {
             refbin_release((RefBin *)(uintptr_t)o[1 + BINREF_BIN]);
             next = o[1 + BINREF_NEXT];
         } else {
-            free((void *)(uintptr_t)o[1 + BYTEBUF_BUF]);
+            bytebuf_free((ByteBuf *)(uintptr_t)o[1 + BYTEBUF_BUF]);
             next = o[1 + BYTEBUF_NEXT];
         }
         obj = next;
@@ -49,14 +50,36 @@ void heap_release(Heap *h) {
     release_offheap_list(h->offheap_young);
     release_offheap_list(h->offheap_old);
     heap_free_frags(h->frags);
-    free(h->start);
-    free(h->old_start);
+    mem_free(h->start, (size_t)(h->end - h->start) * sizeof(Value));
+    mem_free(h->old_start, (size_t)(h->old_end - h->old_start) * sizeof(Value));
     memset(h, 0, sizeof *h);
+}
+
+void heap_over_budget(Heap *h, size_t bytes) {
+    if (!h->oom_bytes) h->oom_bytes = bytes ? bytes : 1;
+    h->gc_wanted = true;
+}
+
+/* Over the budget, the process asking is ended when it holds a fair share
+ * of the budget (a 64th), or when even the headroom is spent: small
+ * processes (servers, supervisors) go on working while the big one that
+ * took the memory is being ended. */
+void heap_check_budget(Heap *h, size_t bytes) {
+    if (LIKELY(mem_fits(bytes))) return;
+    size_t held = heap_size_words(h) * sizeof(Value) + h->offheap_bytes;
+    if (held + bytes >= mem_limit() / 64 || !mem_fits_headroom(bytes)) heap_over_budget(h, bytes);
+}
+
+void *heap_block_alloc(Heap *h, size_t bytes) {
+    heap_check_budget(h, bytes);
+    void *b = mem_alloc(bytes);
+    if (UNLIKELY(!b)) lona_panic("out of memory (%zu bytes)", bytes);
+    return b;
 }
 
 Value *heap_alloc_slow(Heap *h, size_t words) {
     if (!h->start && words <= h->min_words) {
-        h->start = h->top = h->hwm = xmalloc(h->min_words * sizeof(Value));
+        h->start = h->top = h->hwm = heap_block_alloc(h, h->min_words * sizeof(Value));
         h->end = h->start + h->min_words;
         h->top += words;
         return h->start;
@@ -74,8 +97,9 @@ Value *heap_alloc_slow(Heap *h, size_t words) {
      * value between safe points does not take thousands of small ones. */
     size_t young = (size_t)(h->end - h->start);
     if (cap < young / 2 && words <= young / 2) cap = young / 2;
-    f = xmalloc(sizeof *f + cap * sizeof(Value));
+    f = heap_block_alloc(h, sizeof *f + cap * sizeof(Value));
     f->pool = NULL;
+    f->bytes = sizeof *f + cap * sizeof(Value);
     f->cap = cap;
     f->used = words;
     f->next = h->frags;
@@ -160,7 +184,7 @@ void heap_frag_release(HeapFrag *f) {
     for (Value *o = f->words; f->offheap && o < f->words + f->used; o += 1 + hdr_size(o[0])) {
         BoxType t = hdr_type(o[0]);
         if (t == T_BINREF) refbin_release((RefBin *)(uintptr_t)o[1 + BINREF_BIN]);
-        else if (t == T_BYTEBUF) free((void *)(uintptr_t)o[1 + BYTEBUF_BUF]);
+        else if (t == T_BYTEBUF) bytebuf_free((ByteBuf *)(uintptr_t)o[1 + BYTEBUF_BUF]);
     }
     frag_block_free(f);
 }

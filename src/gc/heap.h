@@ -12,6 +12,12 @@
  * the only live Values are the process's roots. So an intrinsic may keep
  * Values in C locals across any number of allocations.
  *
+ * Every block is charged to the memory budget (base/mem.h). A block that
+ * does not fit is still made, the allocation succeeding as ever, but the
+ * heap records its size in oom_bytes and asks for a collection: at that
+ * safe point the collector refuses (gc_collect returns false) and the
+ * process ends with [:error :oom], freeing what it held.
+ *
  * Only the scheduler thread running the process touches its heap.
  */
 #ifndef LONA_HEAP_H
@@ -28,6 +34,7 @@ typedef struct HeapFrag {
     struct BlockPool *pool; /* pooled message block (gc/fragpool.h), or NULL */
     size_t cap;   /* words */
     size_t used;  /* words */
+    size_t bytes; /* a block from malloc: its size, charged to the budget */
     bool offheap; /* message fragments: may hold off-heap references (else
                    * nothing needs them linked or released) */
     Value words[];
@@ -45,6 +52,7 @@ typedef struct Heap {
     size_t offheap_bytes;      /* off-heap bytes referenced (drives collection) */
     size_t min_words;          /* :min-heap-size in words */
     size_t max_words;          /* :max-heap-size in words, 0 = unlimited */
+    size_t oom_bytes;          /* an allocation over the memory budget: its size */
     bool gc_wanted;
     bool major_wanted;
     uint64_t minor_count, major_count, reclaimed_words;
@@ -82,6 +90,16 @@ Value *heap_alloc_exact(Heap *h, size_t words);
 /* Words in use (young, old, fragments). */
 size_t heap_used_words(const Heap *h);
 size_t heap_size_words(const Heap *h);
+
+/* Record that an allocation of `bytes` for this heap went over the memory
+ * budget: the process ends with :oom at its next safe point. */
+void heap_over_budget(Heap *h, size_t bytes);
+/* Before allocating `bytes` for this heap: heap_over_budget if they do not
+ * fit and this process is the one to end (heap.c says which). */
+void heap_check_budget(Heap *h, size_t bytes);
+/* A charged block of `bytes` for this heap (heap_over_budget when it does
+ * not fit); only a refusal of the C allocator is fatal. */
+void *heap_block_alloc(Heap *h, size_t bytes);
 
 /* Link a freshly built BINREF/BYTEBUF object into the heap's off-heap list. */
 void heap_track_offheap(Heap *h, Value obj, size_t bytes);

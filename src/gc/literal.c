@@ -52,7 +52,7 @@ void lit_own(LitArea *a, void *buf) { ptrs_push(a, &a->owned, &a->nowned, &a->ca
 void lit_hold_refbin(LitArea *a, RefBin *b) { ptrs_push(a, &a->refbins, &a->nrefbins, &a->caprefbins, b); }
 
 void lit_free(LitArea *a) {
-    for (size_t i = 0; i < a->nowned; i++) free(a->owned[i]);
+    for (size_t i = 0; i < a->nowned; i++) bytebuf_free(a->owned[i]);
     free(a->owned);
     for (size_t i = 0; i < a->nrefbins; i++) refbin_release(a->refbins[i]);
     free(a->refbins);

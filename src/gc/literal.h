@@ -25,7 +25,7 @@ typedef struct LitArea {
     char *base;
     size_t reserved;
     char *top;
-    void **owned;     /* malloc'd buffers of literal bytebufs, freed with the area */
+    void **owned;     /* buffers of literal bytebufs, freed with the area */
     size_t nowned, capowned;
     void **refbins;   /* RefBins of literal binaries: one reference each, dropped with the area */
     size_t nrefbins, caprefbins;

@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <unistd.h>
 
+#include "base/mem.h"
 #include "lib/intrinsic.h"
 #include "term/alloc.h"
 #include "term/atoms.h"
@@ -42,7 +43,12 @@ static size_t machine_words(void) {
 size_t core_heap_room(Proc *p) {
     size_t room = machine_words();
     if (p->heap.max_words && p->heap.max_words < room) room = p->heap.max_words;
-    return room;
+    /* The memory budget's room, or a 64th of it: over the budget, a
+     * process holding less goes on (gc/heap.c, heap_check_budget). */
+    size_t budget = mem_room();
+    if (budget < mem_limit() / 64) budget = mem_limit() / 64;
+    budget /= sizeof(Value);
+    return budget < room ? budget : room;
 }
 
 Value core_oom(Proc *p) { return err_raise(p, K_(oom), LV_NONE); }

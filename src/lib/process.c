@@ -222,7 +222,10 @@ static Value nat_process_info(Proc *p, Value *a, uint32_t n) {
 static Value nat_send(Proc *p, Value *a, uint32_t n) {
     if (!is_pid(a[0])) return err_badarg(p, "send", a, n);
     if (pid_realm(a[0]) != p->rt->realm_id) return realm_send(p, a[0], a[1], LV_NONE, NULL);
-    if (send_message(p, a[0], a[1], LV_NONE) == SEND_BYTEBUF) return err_badarg(p, "send", a, n);
+    size_t want = 0;
+    SendResult r = send_message(p, a[0], a[1], LV_NONE, &want);
+    if (r == SEND_BYTEBUF) return err_badarg(p, "send", a, n);
+    if (r == SEND_OOM) return err_oom(p, "send", want);
     return K_(ok);
 }
 
@@ -230,8 +233,10 @@ static Value nat_send_named(Proc *p, Value *a, uint32_t n) {
     if (!is_symbol(a[0])) return err_badarg(p, "send-named", a, n);
     Value pid = registry_lookup(p->rt, a[0]);
     if (pid == LV_NIL) return kw(p->rt, "not-found");
-    SendResult r = send_message(p, pid, a[1], LV_NONE);
+    size_t want = 0;
+    SendResult r = send_message(p, pid, a[1], LV_NONE, &want);
     if (r == SEND_BYTEBUF) return err_badarg(p, "send-named", a, n);
+    if (r == SEND_OOM) return err_oom(p, "send-named", want);
     return r == SEND_DEAD ? kw(p->rt, "not-found") : K_(ok);
 }
 
@@ -241,14 +246,16 @@ static Value nat_send_sync(Proc *p, Value *a, uint32_t n) {
     if (n > 2 && (!is_integer(a[2]) || !num_to_i64(a[2], &ms) || ms < 0)) return err_badarg(p, "send-sync", a, n);
     Value ref = mk_ref(p->rt->realm_id, atomic_fetch_add(&p->rt->next_ref, 1));
     SendResult r;
+    size_t want = 0;
     if (pid_realm(a[0]) != p->rt->realm_id) {
         bool routed = false;
         if (realm_send(p, a[0], a[1], ref, &routed) == LV_EXC) return LV_EXC;
         r = routed ? SEND_OK : SEND_DEAD;
     } else {
-        r = send_message(p, a[0], a[1], ref);
+        r = send_message(p, a[0], a[1], ref, &want);
     }
     if (r == SEND_BYTEBUF) return err_badarg(p, "send-sync", a, n);
+    if (r == SEND_OOM) return err_oom(p, "send-sync", want);
     if (r == SEND_DEAD || ms == 0) return K_(timeout);
     timer_cancel(p);
     p->park = PARK_SYNC;

@@ -5,13 +5,14 @@
 
 #include <stdlib.h>
 
+#include "base/mem.h"
 #include "base/util.h"
 #include "gc/copy.h"
 #include "proc/life.h"
 #include "sched/sched.h"
 #include "vm/runtime.h"
 
-SendResult send_message(Proc *from, Value to, Value msg, Value sync_ref) {
+SendResult send_message(Proc *from, Value to, Value msg, Value sync_ref, size_t *oom_bytes) {
     Runtime *rt = from->rt;
     CopySize sz = term_flat_size(&rt->lit, msg);
     if (sz.has_bytebuf) return SEND_BYTEBUF;
@@ -20,6 +21,13 @@ SendResult send_message(Proc *from, Value to, Value msg, Value sync_ref) {
         return SEND_OK;
     }
     if (!proc_is_local(rt, to)) return SEND_DEAD;
+    size_t bytes = sizeof(HeapFrag) + sz.words * sizeof(Value) + sizeof(Signal);
+    /* Over the budget, small messages may use the headroom (base/mem.h),
+     * so that a server's reply gets through while a flood is ended. */
+    if (UNLIKELY(!mem_fits(bytes)) && (bytes >= mem_limit() / 64 || !mem_fits_headroom(bytes))) {
+        *oom_bytes = bytes;
+        return SEND_OOM;
+    }
     Signal *s = signal_alloc(sz.words);
     s->kind = SIG_MESSAGE;
     s->from = from->pid;

@@ -13,9 +13,11 @@
 
 #include "proc/proc.h"
 
-typedef enum { SEND_OK, SEND_DEAD, SEND_BYTEBUF } SendResult;
+typedef enum { SEND_OK, SEND_DEAD, SEND_BYTEBUF, SEND_OOM } SendResult;
 
-/* sync_ref: LV_NONE, or the ref of a send-sync waiting for the take. */
-SendResult send_message(Proc *from, Value to, Value msg, Value sync_ref);
+/* sync_ref: LV_NONE, or the ref of a send-sync waiting for the take.
+ * SEND_OOM: the copy does not fit in the memory budget (base/mem.h); the
+ * receiver is untouched and *oom_bytes says how much it wanted. */
+SendResult send_message(Proc *from, Value to, Value msg, Value sync_ref, size_t *oom_bytes);
 
 #endif

@@ -3,7 +3,9 @@
  */
 #include "term/alloc.h"
 
+#include "base/mem.h"
 #include "base/utf8.h"
+#include "base/util.h"
 #include "term/binary.h"
 
 Value mk_string_n(Proc *p, const char *bytes, size_t len, size_t cp) {
@@ -36,6 +38,7 @@ Value mk_binary_uninit(Proc *p, size_t len) {
         o[words] = 0;
         return box_val(o);
     }
+    heap_check_budget(&p->heap, len);
     RefBin *b = refbin_new(len);
     Value *o = lv_alloc(p, 1 + BINREF_WORDS);
     o[0] = mk_header(T_BINREF, 0, BINREF_WORDS);

@@ -11,11 +11,13 @@
 
 #include <stdlib.h>
 
+#include "base/mem.h"
 #include "base/util.h"
 #include "term/alloc.h"
 
 RefBin *refbin_new(size_t size) {
-    RefBin *b = xmalloc(sizeof *b + size);
+    RefBin *b = mem_alloc(sizeof *b + size);
+    if (!b) lona_panic("out of memory (%zu bytes)", sizeof *b + size);
     atomic_init(&b->refs, 1);
     b->size = size;
     return b;
@@ -24,7 +26,7 @@ RefBin *refbin_new(size_t size) {
 void refbin_retain(RefBin *b) { atomic_fetch_add_explicit(&b->refs, 1, memory_order_relaxed); }
 
 void refbin_release(RefBin *b) {
-    if (atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1) free(b);
+    if (atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1) mem_free(b, sizeof *b + b->size);
 }
 
 Value binary_slice(Proc *p, Value b, size_t off, size_t len) {
@@ -63,10 +65,10 @@ bool binary_equal(Value a, Value b) {
 }
 
 Value bytebuf_new(Proc *p, size_t n, bool zero) {
-    if (n > BYTEBUF_MAX) return LV_NONE;
+    if (n > BYTEBUF_MAX || !mem_fits(sizeof(ByteBuf) + n)) return LV_NONE;
     /* Not xmalloc: a Lonala program asking for too much is an error it
      * gets back (:oom), not a runtime bug. */
-    ByteBuf *buf = zero ? calloc(1, sizeof(ByteBuf) + n) : malloc(sizeof(ByteBuf) + n);
+    ByteBuf *buf = zero ? mem_calloc(sizeof(ByteBuf) + n) : mem_alloc(sizeof(ByteBuf) + n);
     if (!buf) return LV_NONE;
     buf->size = n;
     buf->owner = p->pid;
@@ -78,3 +80,12 @@ Value bytebuf_new(Proc *p, size_t n, bool zero) {
     heap_track_offheap(&p->heap, v, n);
     return v;
 }
+
+ByteBuf *bytebuf_dup(const ByteBuf *old) {
+    ByteBuf *b = mem_alloc(sizeof *b + old->size);
+    if (!b) lona_panic("out of memory (%zu bytes)", sizeof *b + old->size);
+    memcpy(b, old, sizeof *b + old->size); /* size, owner and bytes */
+    return b;
+}
+
+void bytebuf_free(ByteBuf *b) { mem_free(b, sizeof *b + b->size); }

@@ -57,6 +57,8 @@ static inline ByteBuf *bytebuf_of(Value v) {
     return (ByteBuf *)(uintptr_t)box_ptr(v)[1 + BYTEBUF_BUF];
 }
 
+/* A binary of size bytes, charged to the memory budget (base/mem.h); the
+ * caller checks the budget first when a process asked for it. */
 RefBin *refbin_new(size_t size);
 void refbin_retain(RefBin *b);
 void refbin_release(RefBin *b);
@@ -80,6 +82,9 @@ bool binary_equal(Value a, Value b);
 /* A new bytebuf of n bytes, zero-filled when zero is set; LV_NONE when
  * the memory cannot be had (the caller raises :oom). */
 Value bytebuf_new(struct Proc *p, size_t n, bool zero);
+/* A bytebuf's bytes (charged to the memory budget) for a copy of one. */
+ByteBuf *bytebuf_dup(const ByteBuf *b);
+void bytebuf_free(ByteBuf *b);
 static inline size_t bytebuf_size(Value v) { return bytebuf_of(v)->size; }
 /* May the process with this pid use bytebuf v? */
 static inline bool bytebuf_owned_by(Value v, Value pid) { return bytebuf_of(v)->owner == pid; }

@@ -3,10 +3,13 @@
  */
 #include "vm/error.h"
 
+#include "base/mem.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "base/util.h"
 #include "term/alloc.h"
 #include "term/atoms.h"
@@ -34,6 +37,12 @@ Value err_raisef(Proc *p, Value reason, const char *fmt, ...) {
     Value kvs[2] = {K_(message), mk_string(p, b.data, b.len)};
     buf_free(&b);
     return err_raise(p, reason, map_from_kvs(p, kvs, 2));
+}
+
+Value err_oom(Proc *p, const char *what, size_t bytes) {
+    p->heap.oom_bytes = 0;
+    return err_raisef(p, K_(oom), "%s: out of memory: %zu bytes wanted, %zu of %zu bytes in use (LONA_MAX_MEMORY, --max-memory)",
+                      what, bytes, mem_used(), mem_limit());
 }
 
 static Value fn_name_symbol(Proc *p, const char *fname) {

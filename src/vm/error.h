@@ -33,6 +33,9 @@ Value err_arity(Proc *p, Value fn, uint32_t nargs);
 void err_explain(struct Runtime *rt, Buf *b, Value reason);
 /* The same as an indented line of a report ("  sentence\n"), if any. */
 void err_explain_line(struct Runtime *rt, Buf *b, Value reason);
+/* :oom with a message naming what wanted how many bytes and the memory
+ * budget (base/mem.h); clears the heap's over-budget mark. */
+Value err_oom(Proc *p, const char *what, size_t bytes);
 /* Reason keyword of an error-shaped exit reason: the second element of
  * [:error R ...], or the reason itself otherwise. */
 Value err_reason_keyword(Value exit_reason);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/mem.h"
 #include "base/util.h"
 #include "compiler/compiler.h"
 #include "lib/intrinsic.h"
@@ -126,6 +127,7 @@ Runtime *rt_new(const RtOptions *opts) {
     rt->max_processes = max_processes_setting();
     const char *reports = getenv("LONA_CRASH_REPORTS");
     rt->crash_reports = !(reports && (strcmp(reports, "off") == 0 || strcmp(reports, "0") == 0));
+    mem_init_from_env();
     atomic_init(&rt->next_ref, 1);
     atomic_init(&rt->next_gensym, 1);
     atomic_init(&rt->next_notif, 1);

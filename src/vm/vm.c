@@ -889,7 +889,10 @@ safepoint:
     NEXT();
 
 oom:
-    p->exc = mk_tuple2(p, K_(error), K_(oom));
+    /* Over the memory budget (the heap says how much it wanted), else
+     * over :max-heap-size. */
+    if (p->heap.oom_bytes) err_oom(p, "heap", p->heap.oom_bytes);
+    else p->exc = mk_tuple2(p, K_(error), K_(oom));
     goto raise_no_trace;
 
 killed:

@@ -1,0 +1,84 @@
+/*
+ * mem.c — the memory budget (see mem.h).
+ */
+#include "base/mem.h"
+
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+MemBudget mem_budget = {.limit = (size_t)MEM_LIMIT_MAX};
+
+/* Some memory held back from the start, given back to the C allocator the
+ * first time it refuses a request: what a process that ran out needs to
+ * unwind and exit. */
+#define RESERVE_BYTES (8u << 20)
+static void *_Atomic reserve;
+
+size_t mem_default_limit(void) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) return (size_t)rl.rlim_cur / 4 * 3;
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || size <= 0) return (size_t)MEM_LIMIT_MAX;
+    return (size_t)pages / 4 * 3 * (size_t)size;
+}
+
+void mem_set_limit(size_t bytes) { mem_budget.limit = bytes; }
+
+void mem_init_from_env(void) {
+    const char *s = getenv("LONA_MAX_MEMORY");
+    char *end;
+    unsigned long long n = s && *s ? strtoull(s, &end, 10) : 0;
+    bool valid = s && *s && !*end && n >= MEM_LIMIT_MIN && n <= MEM_LIMIT_MAX;
+    mem_set_limit(valid ? (size_t)n : mem_default_limit());
+    if (!atomic_load_explicit(&reserve, memory_order_relaxed)) {
+        void *r = malloc(RESERVE_BYTES);
+        void *none = NULL;
+        if (r && !atomic_compare_exchange_strong(&reserve, &none, r)) free(r);
+    }
+}
+
+#define SMALL_BATCH ((ptrdiff_t)1 << 20)
+static _Thread_local ptrdiff_t small_delta;
+
+void mem_charge_small(size_t n) {
+    small_delta += (ptrdiff_t)n;
+    if (small_delta >= SMALL_BATCH) {
+        mem_charge((size_t)small_delta);
+        small_delta = 0;
+    }
+}
+
+void mem_uncharge_small(size_t n) {
+    small_delta -= (ptrdiff_t)n;
+    if (small_delta <= -SMALL_BATCH) {
+        mem_uncharge((size_t)-small_delta);
+        small_delta = 0;
+    }
+}
+
+static bool give_back_reserve(void) {
+    void *r = atomic_exchange(&reserve, NULL);
+    free(r);
+    return r != NULL;
+}
+
+void *mem_alloc(size_t n) {
+    void *p = malloc(n ? n : 1);
+    if (!p && give_back_reserve()) p = malloc(n ? n : 1);
+    if (p) mem_charge(n);
+    return p;
+}
+
+void *mem_calloc(size_t n) {
+    void *p = calloc(1, n ? n : 1);
+    if (!p && give_back_reserve()) p = calloc(1, n ? n : 1);
+    if (p) mem_charge(n);
+    return p;
+}
+
+void mem_free(void *p, size_t n) {
+    if (!p) return;
+    mem_uncharge(n);
+    free(p);
+}

@@ -1,0 +1,80 @@
+/*
+ * mem.h — the memory budget: how many bytes the Lonala processes of this
+ * OS process may hold, and how many they hold now.
+ *
+ * What is counted: process heap blocks (young, old, fragments), message
+ * fragments made outside the block pools, the block pools' slabs, off-heap
+ * binaries and bytebufs. What is not: code, the literal area, the runtime's
+ * own tables; they do not grow with what a program computes.
+ *
+ * The budget belongs to the OS process, not to a Runtime: physical memory
+ * and RLIMIT_AS are the OS process's, and a realm is one OS process (a
+ * child realm inherits LONA_MAX_MEMORY and has its own budget).
+ *
+ * Any thread may charge and uncharge: one relaxed atomic add each, paid
+ * per block (a heap block, a slab, a binary), never per object. The count
+ * may pass the limit by what one allocation adds: an allocation that does
+ * not fit is still made when the allocator gives it, and its process is
+ * told to end with [:error :oom] at its next safe point (gc/heap.h). Only
+ * an allocation the C allocator refuses after the emergency reserve is
+ * given back is a runtime failure.
+ */
+#ifndef LONA_MEM_H
+#define LONA_MEM_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct MemBudget {
+    _Atomic size_t used;
+    size_t limit;
+} MemBudget;
+
+extern MemBudget mem_budget;
+
+/* The default limit: RLIMIT_AS when set, else 3/4 of physical memory. */
+size_t mem_default_limit(void);
+/* LONA_MAX_MEMORY when it is a valid number of bytes, else the default. */
+void mem_init_from_env(void);
+void mem_set_limit(size_t bytes);
+
+static inline size_t mem_limit(void) { return mem_budget.limit; }
+static inline size_t mem_used(void) { return atomic_load_explicit(&mem_budget.used, memory_order_relaxed); }
+static inline void mem_charge(size_t n) { atomic_fetch_add_explicit(&mem_budget.used, n, memory_order_relaxed); }
+static inline void mem_uncharge(size_t n) { atomic_fetch_sub_explicit(&mem_budget.used, n, memory_order_relaxed); }
+/* For many small blocks (pooled message blocks): kept per thread and
+ * added to the count a mebibyte at a time, so that the count is late by
+ * at most that much per thread. */
+void mem_charge_small(size_t n);
+void mem_uncharge_small(size_t n);
+
+/* Whether n more bytes stay within the limit. */
+static inline bool mem_fits(size_t n) {
+    size_t used = mem_used();
+    return used <= mem_budget.limit && n <= mem_budget.limit - used;
+}
+/* Whether n more bytes stay within the limit and its headroom (a 16th
+ * more), which small processes may use while a big one is ended. */
+static inline bool mem_fits_headroom(size_t n) {
+    size_t used = mem_used(), hard = mem_budget.limit + mem_budget.limit / 16;
+    return used <= hard && n <= hard - used;
+}
+/* Bytes left under the limit (0 when over). */
+static inline size_t mem_room(void) {
+    size_t used = mem_used();
+    return used < mem_budget.limit ? mem_budget.limit - used : 0;
+}
+
+/* malloc(n), charged. When the C allocator refuses, the emergency reserve
+ * is given back and the allocation tried again; NULL if that fails too. */
+void *mem_alloc(size_t n);
+void *mem_calloc(size_t n);
+/* free(p) of a block of n bytes from mem_alloc. */
+void mem_free(void *p, size_t n);
+
+/* The lower and upper bounds of LONA_MAX_MEMORY and --max-memory. */
+#define MEM_LIMIT_MIN (1ULL << 20)
+#define MEM_LIMIT_MAX (1ULL << 60)
+
+#endif
