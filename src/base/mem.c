@@ -3,6 +3,7 @@
  */
 #include "base/mem.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -15,9 +16,28 @@ MemBudget mem_budget = {.limit = (size_t)MEM_LIMIT_MAX};
 #define RESERVE_BYTES (8u << 20)
 static void *_Atomic reserve;
 
+/* Bytes of address space the process has mapped (the literal area's
+ * reservation among them), from /proc/self/statm; 0 if unknown. */
+static size_t mapped_bytes(void) {
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long pages = 0;
+    if (!f) return 0;
+    if (fscanf(f, "%lu", &pages) != 1) pages = 0;
+    fclose(f);
+    long size = sysconf(_SC_PAGESIZE);
+    return size > 0 ? (size_t)pages * (size_t)size : 0;
+}
+
 size_t mem_default_limit(void) {
     struct rlimit rl;
-    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) return (size_t)rl.rlim_cur / 4 * 3;
+    /* Under RLIMIT_AS, half of what is not mapped yet: a collection needs
+     * room beside the heap it copies, and threads and allocator arenas
+     * take address space that the budget does not count. */
+    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+        size_t mapped = mapped_bytes(), lim = (size_t)rl.rlim_cur;
+        size_t free_as = lim > mapped ? lim - mapped : 0;
+        return free_as / 2 > MEM_LIMIT_MIN ? free_as / 2 : (size_t)MEM_LIMIT_MIN;
+    }
     long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
     if (pages <= 0 || size <= 0) return (size_t)MEM_LIMIT_MAX;
     return (size_t)pages / 4 * 3 * (size_t)size;

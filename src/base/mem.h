@@ -33,7 +33,8 @@ typedef struct MemBudget {
 
 extern MemBudget mem_budget;
 
-/* The default limit: RLIMIT_AS when set, else 3/4 of physical memory. */
+/* The default limit: half the address space RLIMIT_AS leaves unmapped when
+ * it is set, else 3/4 of physical memory. */
 size_t mem_default_limit(void);
 /* LONA_MAX_MEMORY when it is a valid number of bytes, else the default. */
 void mem_init_from_env(void);
@@ -54,11 +55,24 @@ static inline bool mem_fits(size_t n) {
     size_t used = mem_used();
     return used <= mem_budget.limit && n <= mem_budget.limit - used;
 }
-/* Whether n more bytes stay within the limit and its headroom (a 16th
- * more), which small processes may use while a big one is ended. */
+/* Whether n more bytes stay within the limit and a headroom of a 16th
+ * more, which small processes may use while a big one is ended. */
 static inline bool mem_fits_headroom(size_t n) {
     size_t used = mem_used(), hard = mem_budget.limit + mem_budget.limit / 16;
     return used <= hard && n <= hard - used;
+}
+/* Whether n more bytes stay within the first half of the headroom, where
+ * messages stop: a flood of small messages ends before the processes that
+ * go on working need what is left. */
+static inline bool mem_fits_half_headroom(size_t n) {
+    size_t used = mem_used(), hard = mem_budget.limit + mem_budget.limit / 32;
+    return used <= hard && n <= hard - used;
+}
+/* Whether a new binary or message of n bytes is refused: it does not
+ * fit, and it is large (a 64th of the limit) or the first half of the
+ * headroom is spent too. */
+static inline bool mem_refuses(size_t n) {
+    return !mem_fits(n) && (n >= mem_budget.limit / 64 || !mem_fits_half_headroom(n));
 }
 /* Bytes left under the limit (0 when over). */
 static inline size_t mem_room(void) {

@@ -71,14 +71,17 @@ static void *map_huge(size_t bytes) {
     return start;
 }
 
-/* A new slab to cut blocks from. */
-static void add_slab(BlockPool *pool) {
+/* A new slab to cut blocks from; false when the system refuses even a
+ * small one. */
+static bool add_slab(BlockPool *pool) {
     size_t bytes = pool->next_slab;
     PoolSlab *s = bytes >= HUGE_PAGE ? map_huge(bytes) : NULL;
     if (s) {
         s->mapped = true;
     } else {
-        s = xmalloc(bytes);
+        s = malloc(bytes);
+        if (!s) s = malloc(bytes = sizeof(PoolSlab) + SLAB_FIRST_BLOCKS * stride(pool));
+        if (!s) return false;
         s->mapped = false;
     }
     s->bytes = bytes;
@@ -87,6 +90,7 @@ static void add_slab(BlockPool *pool) {
     if (pool->next_slab < SLAB_MAX) pool->next_slab *= 2;
     pool->carve = (char *)(s + 1);
     pool->carve_end = pool->carve + (bytes - sizeof(PoolSlab)) / stride(pool) * stride(pool);
+    return true;
 }
 
 void *blockpool_alloc(BlockPool *pool) {
@@ -104,7 +108,7 @@ void *blockpool_alloc(BlockPool *pool) {
         pool->nlocal--;
         return block;
     }
-    if (pool->carve == pool->carve_end) add_slab(pool);
+    if (pool->carve == pool->carve_end && !add_slab(pool)) return NULL;
     BlockHead *h = (BlockHead *)(void *)pool->carve;
     pool->carve += stride(pool);
     h->pool = pool;

@@ -43,7 +43,8 @@ void blockpool_init(BlockPool *pool, size_t block_size);
 /* Frees every slab: every block must have been given back (or be dead). */
 void blockpool_destroy(BlockPool *pool);
 
-/* A block from pool, owned by the calling thread. */
+/* A block from pool, owned by the calling thread; NULL when the system
+ * refuses a new slab. */
 void *blockpool_alloc(BlockPool *pool);
 /* A block of `bytes` from malloc that blockpool_free accepts too: for
  * threads with no pool (the host, unit tests). */

@@ -17,19 +17,24 @@ void fragpool_destroy(FragPool *pool) { blockpool_destroy(pool); }
 
 void fragpool_bind(FragPool *pool) { bound_pool = pool; }
 
-HeapFrag *frag_block_alloc(size_t bytes) {
+HeapFrag *frag_block_try_alloc(size_t bytes) {
     FragPool *pool = bound_pool;
-    HeapFrag *f;
-    if (!pool || bytes > FRAGPOOL_BLOCK) {
-        f = mem_alloc(bytes);
-        if (!f) lona_panic("out of memory (%zu bytes)", bytes);
-        f->pool = NULL;
-        f->bytes = bytes;
-    } else {
-        f = blockpool_alloc(pool);
+    HeapFrag *f = pool && bytes <= FRAGPOOL_BLOCK ? blockpool_alloc(pool) : NULL;
+    if (f) {
         f->pool = pool;
         mem_charge_small(FRAGPOOL_BLOCK);
+        return f;
     }
+    f = mem_alloc(bytes);
+    if (!f) return NULL;
+    f->pool = NULL;
+    f->bytes = bytes;
+    return f;
+}
+
+HeapFrag *frag_block_alloc(size_t bytes) {
+    HeapFrag *f = frag_block_try_alloc(bytes);
+    if (!f) lona_panic("out of memory (%zu bytes)", bytes);
     return f;
 }
 

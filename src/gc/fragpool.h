@@ -41,6 +41,8 @@ void fragpool_bind(FragPool *pool);
  * calling thread's pool when it is small enough, else from malloc. Its
  * cap, used and offheap fields are for the caller to set. */
 HeapFrag *frag_block_alloc(size_t bytes);
+/* The same, NULL when the system refuses the memory. */
+HeapFrag *frag_block_try_alloc(size_t bytes);
 /* Frees a block from frag_block_alloc, or any malloc'd HeapFrag. */
 void frag_block_free(HeapFrag *f);
 

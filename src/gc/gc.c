@@ -163,13 +163,14 @@ bool gc_collect(Proc *p, bool major) {
             /* First promotion: make an old block big enough. */
             size_t sz = round_up_size(promote_max * 2 + h->min_words);
             mem_free(h->old_start, (size_t)(h->old_end - h->old_start) * sizeof(Value));
-            h->old_start = h->old_top = heap_block_alloc(h, sz * sizeof(Value));
-            h->old_end = h->old_start + sz;
+            h->old_start = h->old_top = heap_block_try_alloc(h, sz * sizeof(Value));
+            h->old_end = h->old_start ? h->old_start + sz : NULL;
         } else {
             major = true;
         }
     }
     if (h->major_wanted) major = true;
+    if (h->oom_bytes) return false;
 
     Collector c = {.lit = &rt->lit, .major = major, .old_lo = h->old_start, .old_hi = h->old_end,
                    .young_lo = h->start, .hwm = h->hwm};
@@ -178,7 +179,11 @@ bool gc_collect(Proc *p, bool major) {
     /* Survivors are copied to a scratch area big enough for the worst
      * case, then moved to a young block sized for what actually survived:
      * the heap follows its live data instead of its worst case. */
-    Value *scratch = p->home ? sched_gc_scratch(p->home, bound) : xmalloc((bound ? bound : 1) * sizeof(Value));
+    Value *scratch = p->home ? sched_gc_scratch(p->home, bound) : malloc((bound ? bound : 1) * sizeof(Value));
+    if (!scratch) {
+        heap_over_budget(h, bound * sizeof(Value));
+        return false;
+    }
     c.to_young = c.to_young_top = scratch;
     Value *old_scan_from = NULL;
     if (!major) {
@@ -214,16 +219,24 @@ bool gc_collect(Proc *p, bool major) {
         block = h->start; /* all garbage now: reuse it */
     } else {
         mem_free(h->start, (size_t)(h->end - h->start) * sizeof(Value));
-        block = heap_block_alloc(h, young_size * sizeof(Value));
+        block = heap_block_try_alloc(h, young_size * sizeof(Value));
+        if (!block) {
+            /* Refused (the process ends with :oom): the survivors stay in
+             * the scratch area, which becomes the young block. */
+            size_t cap = bound ? bound : 1;
+            block = p->home ? sched_gc_scratch_take(p->home, &cap) : scratch;
+            young_size = cap;
+            mem_charge(cap * sizeof(Value));
+        }
     }
-    memcpy(block, scratch, live * sizeof(Value));
+    if (block != scratch) memcpy(block, scratch, live * sizeof(Value));
     Slide sl = {scratch, scratch + live, (intptr_t)((char *)block - (char *)scratch)};
     each_root(p, slide, &sl);
     slide_objects(&sl, block, block + live);
     if (!major) slide_objects(&sl, old_scan_from, c.to_old_top);
     slide_offheap(&sl, &young_list);
     slide_offheap(&sl, &old_list);
-    if (!p->home) free(scratch);
+    if (!p->home && block != scratch) free(scratch);
     heap_free_frags(h->frags);
     h->frags = NULL;
     h->frag_words = 0;

@@ -70,9 +70,15 @@ void heap_check_budget(Heap *h, size_t bytes) {
     if (held + bytes >= mem_limit() / 64 || !mem_fits_headroom(bytes)) heap_over_budget(h, bytes);
 }
 
-void *heap_block_alloc(Heap *h, size_t bytes) {
+void *heap_block_try_alloc(Heap *h, size_t bytes) {
     heap_check_budget(h, bytes);
     void *b = mem_alloc(bytes);
+    if (UNLIKELY(!b)) heap_over_budget(h, bytes);
+    return b;
+}
+
+void *heap_block_alloc(Heap *h, size_t bytes) {
+    void *b = heap_block_try_alloc(h, bytes);
     if (UNLIKELY(!b)) lona_panic("out of memory (%zu bytes)", bytes);
     return b;
 }
@@ -97,7 +103,8 @@ Value *heap_alloc_slow(Heap *h, size_t words) {
      * value between safe points does not take thousands of small ones. */
     size_t young = (size_t)(h->end - h->start);
     if (cap < young / 2 && words <= young / 2) cap = young / 2;
-    f = heap_block_alloc(h, sizeof *f + cap * sizeof(Value));
+    f = heap_block_try_alloc(h, sizeof *f + cap * sizeof(Value));
+    if (UNLIKELY(!f)) f = heap_block_alloc(h, sizeof *f + (cap = words) * sizeof(Value));
     f->pool = NULL;
     f->bytes = sizeof *f + cap * sizeof(Value);
     f->cap = cap;

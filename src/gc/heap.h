@@ -100,6 +100,9 @@ void heap_check_budget(Heap *h, size_t bytes);
 /* A charged block of `bytes` for this heap (heap_over_budget when it does
  * not fit); only a refusal of the C allocator is fatal. */
 void *heap_block_alloc(Heap *h, size_t bytes);
+/* The same, NULL (and the heap marked over budget) when the C allocator
+ * refuses. */
+void *heap_block_try_alloc(Heap *h, size_t bytes);
 
 /* Link a freshly built BINREF/BYTEBUF object into the heap's off-heap list. */
 void heap_track_offheap(Heap *h, Value obj, size_t bytes);

@@ -169,7 +169,9 @@ static Value core_binary_concat(Proc *p, Value *args, uint32_t nargs) {
     }
     lib_charge(p, total);
     if (nargs == 0) return mk_binary(p, "", 0);
-    return binary_concat(p, args, nargs);
+    Value r = binary_concat(p, args, nargs);
+    if (r != LV_NONE) return r;
+    return err_oom(p, "binary-concat", total);
 }
 
 /* ---- text encodings ---------------------------------------------------- */

@@ -27,6 +27,7 @@ void proc_pool_bind(BlockPool *pool) { bound_proc_pool = pool; }
 Proc *proc_alloc(void) {
     BlockPool *pool = bound_proc_pool;
     Proc *p = pool ? blockpool_alloc(pool) : blockpool_alloc_unpooled(sizeof *p);
+    if (!p) lona_panic("out of memory (a process)");
     memset(p, 0, sizeof *p);
     p->stack = p->stack0;
     p->stack_cap = PROC_STACK0;

@@ -24,11 +24,15 @@ SendResult send_message(Proc *from, Value to, Value msg, Value sync_ref, size_t 
     size_t bytes = sizeof(HeapFrag) + sz.words * sizeof(Value) + sizeof(Signal);
     /* Over the budget, small messages may use the headroom (base/mem.h),
      * so that a server's reply gets through while a flood is ended. */
-    if (UNLIKELY(!mem_fits(bytes)) && (bytes >= mem_limit() / 64 || !mem_fits_headroom(bytes))) {
+    if (UNLIKELY(mem_refuses(bytes))) {
         *oom_bytes = bytes;
         return SEND_OOM;
     }
-    Signal *s = signal_alloc(sz.words);
+    Signal *s = signal_try_alloc(sz.words);
+    if (UNLIKELY(!s)) {
+        *oom_bytes = bytes;
+        return SEND_OOM;
+    }
     s->kind = SIG_MESSAGE;
     s->from = from->pid;
     s->ref = sync_ref;

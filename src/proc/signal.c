@@ -11,8 +11,15 @@
 #include "proc/proc.h"
 
 Signal *signal_alloc(size_t words) {
+    Signal *s = signal_try_alloc(words);
+    if (!s) lona_panic("out of memory (a signal of %zu words)", words);
+    return s;
+}
+
+Signal *signal_try_alloc(size_t words) {
     size_t head = sizeof(HeapFrag) + words * sizeof(Value);
-    HeapFrag *f = frag_block_alloc(head + sizeof(Signal));
+    HeapFrag *f = frag_block_try_alloc(head + sizeof(Signal));
+    if (!f) return NULL;
     f->next = NULL;
     f->cap = f->used = words;
     f->offheap = words != 0; /* the sender may know better */

@@ -62,6 +62,8 @@ struct Proc;
 
 /* A signal record with room for `words` words of value (frag->words). */
 Signal *signal_alloc(size_t words);
+/* The same, NULL when the system refuses the memory. */
+Signal *signal_try_alloc(size_t words);
 void signal_free(Signal *s);   /* the whole block, value words included */
 
 void sigq_init(SignalQueue *q);

@@ -452,10 +452,21 @@ unsigned sched_count(const Sched *s) { return s->n; }
 uint64_t *sched_gc_scratch(Worker *w, size_t words) {
     if (words > w->gc_scratch_cap) {
         free(w->gc_scratch);
-        w->gc_scratch_cap = words + words / 2 + 1024;
-        w->gc_scratch = xmalloc(w->gc_scratch_cap * sizeof(Value));
+        /* Some room to grow, or else just what is asked. */
+        size_t cap = words + words / 2 + 1024;
+        w->gc_scratch = malloc(cap * sizeof(Value));
+        if (!w->gc_scratch) w->gc_scratch = malloc((cap = words + 1) * sizeof(Value));
+        w->gc_scratch_cap = w->gc_scratch ? cap : 0;
     }
     return w->gc_scratch;
+}
+
+uint64_t *sched_gc_scratch_take(Worker *w, size_t *words) {
+    uint64_t *s = w->gc_scratch;
+    *words = w->gc_scratch_cap;
+    w->gc_scratch = NULL;
+    w->gc_scratch_cap = 0;
+    return s;
 }
 
 void sched_stop(Sched *s) {

@@ -35,8 +35,13 @@ void sched_stop(Sched *s);
 void sched_free(Sched *s);
 unsigned sched_count(const Sched *s);
 /* The worker's scratch area for the collector (at least `words`; reused,
- * only valid during one collection on that worker's thread). */
+ * only valid during one collection on that worker's thread); NULL when
+ * the C allocator refuses it. */
 uint64_t *sched_gc_scratch(Worker *w, size_t words);
+/* The scratch area itself (its size in *words), which the caller now owns
+ * and frees: a collection that cannot have a young block keeps its
+ * survivors where they are. */
+uint64_t *sched_gc_scratch_take(Worker *w, size_t *words);
 
 /* Any thread: make a parked process runnable (no-op if it is queued or
  * running; if running, it will not park). `by` is the process doing the

@@ -30,6 +30,12 @@ Value mk_string(Proc *p, const char *bytes, size_t len) {
 }
 
 Value mk_binary_uninit(Proc *p, size_t len) {
+    Value v = mk_binary_try_uninit(p, len);
+    if (UNLIKELY(v == LV_NONE)) lona_panic("out of memory (%zu bytes)", len);
+    return v;
+}
+
+Value mk_binary_try_uninit(Proc *p, size_t len) {
     if (len <= BIN_HEAP_MAX) {
         size_t words = 1 + (len + 7) / 8;
         Value *o = lv_alloc(p, 1 + words);
@@ -39,7 +45,11 @@ Value mk_binary_uninit(Proc *p, size_t len) {
         return box_val(o);
     }
     heap_check_budget(&p->heap, len);
-    RefBin *b = refbin_new(len);
+    RefBin *b = refbin_try_new(len);
+    if (!b) {
+        heap_over_budget(&p->heap, len);
+        return LV_NONE;
+    }
     Value *o = lv_alloc(p, 1 + BINREF_WORDS);
     o[0] = mk_header(T_BINREF, 0, BINREF_WORDS);
     o[1 + BINREF_BIN] = (Value)(uintptr_t)b;

@@ -71,6 +71,9 @@ static inline Value mk_cstring(Proc *p, const char *s) { return mk_string(p, s, 
 Value mk_binary(Proc *p, const void *bytes, size_t len);
 /* Uninitialised binary of len bytes; write through binary_bytes() before use. */
 Value mk_binary_uninit(Proc *p, size_t len);
+/* The same, LV_NONE when the C allocator refuses the bytes (the process is
+ * then marked to end with :oom, gc/heap.h). */
+Value mk_binary_try_uninit(Proc *p, size_t len);
 
 /* List from an array (in order). */
 Value mk_list_from(Proc *p, const Value *xs, size_t n);

@@ -16,8 +16,14 @@
 #include "term/alloc.h"
 
 RefBin *refbin_new(size_t size) {
-    RefBin *b = mem_alloc(sizeof *b + size);
+    RefBin *b = refbin_try_new(size);
     if (!b) lona_panic("out of memory (%zu bytes)", sizeof *b + size);
+    return b;
+}
+
+RefBin *refbin_try_new(size_t size) {
+    RefBin *b = mem_alloc(sizeof *b + size);
+    if (!b) return NULL;
     atomic_init(&b->refs, 1);
     b->size = size;
     return b;
@@ -49,7 +55,9 @@ Value binary_concat(Proc *p, const Value *bins, size_t n) {
     if (n == 1) return bins[0];
     size_t total = 0;
     for (size_t i = 0; i < n; i++) total += binary_size(bins[i]);
-    Value r = mk_binary_uninit(p, total);
+    if (total > BIN_HEAP_MAX && mem_refuses(total)) return LV_NONE;
+    Value r = mk_binary_try_uninit(p, total);
+    if (r == LV_NONE) return LV_NONE;
     uint8_t *dst = (uint8_t *)binary_bytes(r);
     for (size_t i = 0; i < n; i++) {
         size_t len = binary_size(bins[i]);

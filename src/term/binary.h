@@ -60,6 +60,8 @@ static inline ByteBuf *bytebuf_of(Value v) {
 /* A binary of size bytes, charged to the memory budget (base/mem.h); the
  * caller checks the budget first when a process asked for it. */
 RefBin *refbin_new(size_t size);
+/* The same, NULL when the C allocator refuses. */
+RefBin *refbin_try_new(size_t size);
 void refbin_retain(RefBin *b);
 void refbin_release(RefBin *b);
 
@@ -70,7 +72,8 @@ struct Proc;
  * RefBin; shorter slices are copied onto the heap, so a small piece does
  * not keep a large parent alive. */
 Value binary_slice(struct Proc *p, Value b, size_t off, size_t len);
-/* The concatenation of n binaries. */
+/* The concatenation of n binaries; LV_NONE when the memory budget
+ * (base/mem.h) refuses it (the caller raises :oom). */
 Value binary_concat(struct Proc *p, const Value *bins, size_t n);
 /* Same bytes? */
 bool binary_equal(Value a, Value b);

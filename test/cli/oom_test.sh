@@ -1,0 +1,84 @@
+#!/bin/sh
+# The memory budget (LONA_MAX_MEMORY, --max-memory): a heap bomb, a binary
+# bomb and a mailbox flood each end the process that made them with
+# [:error :oom ...], never the runtime, which frees what they held, goes on
+# answering calls and can spawn. Run with a small budget (200 MB), and for
+# the release build under `ulimit -v` as well, so that nothing here can
+# exhaust the machine.
+#   sh test/cli/oom_test.sh LONA
+# Prints "oom_test: N passed, N failed"; exits non-zero on any failure.
+set -u
+lona=$1
+. "$(dirname "$0")/check.sh"
+
+# A run of lona with the budget, contained: address space capped where
+# the sanitizers do not need it all, and a time limit.
+run_lona() {
+    (
+        case $lona in *asan* | *tsan*) ;; *) ulimit -v 8000000 ;; esac
+        timeout 120 "$lona" --max-memory 200000000 "$@"
+    )
+}
+
+cat >"$dir/bombs.lona" <<'LONA'
+(defn counter [event n] (case (first event) :call [:reply n (inc n)] [:noreply n]))
+(def srv (second (server-start (fn [] [:ok 0]) counter)))
+(defn reason-of [f]
+  (let [[_ m] (spawn-monitor f)]
+    (receive [:DOWN r _ [:error why info]] when (= r m) [why (get info :message)]
+             [:DOWN r _ why] when (= r m) why
+             :after 60000 :timeout)))
+(defn alive [] [(call srv :next) (reason-of (fn [] :fine))])
+;; a heap bomb: an ever-growing vector of vectors
+(defn heap-bomb [acc] (heap-bomb (conj acc (vec (range 100)))))
+(println :heap (reason-of (fn [] (heap-bomb []))) (alive))
+;; a binary bomb: ever-larger binaries, all kept
+(defn binary-bomb [b kept] (binary-bomb (binary-concat b b) (conj kept b)))
+(println :binary (reason-of (fn [] (binary-bomb (binary (vec (range 200))) []))) (alive))
+;; a mailbox flood: the sender ends, the receiver is untouched
+(def sink (spawn (fn [] (receive :never-sent nil))))
+(defn flood [] (send sink [1 2 3 4 5 6 7 8]) (flood))
+(println :flood (reason-of flood) (alive? sink))
+(let [m (monitor sink)] (exit sink :kill) (receive [:DOWN r _ _] when (= r m) :ok))
+(println :after (alive))
+;; a bomb that catches its :oom goes on
+(println :caught (match (lona.core/%catch (fn [] (heap-bomb [])))
+                   [:exit [:error :oom _]] :oom
+                   other other)
+         (alive))
+;; three bombs at once
+(def ms (mapv (fn [_] (second (spawn-monitor (fn [] (heap-bomb []))))) (range 3)))
+(apply println :three (map (fn [m] (receive [:DOWN r _ [:error why & _]] when (= r m) why :after 60000 :timeout)) ms))
+(println :alive (alive))
+LONA
+out=$(run_lona run "$dir/bombs.lona" 2>"$dir/err")
+st=$?
+check "the bombs' programs end normally" "0" "$st"
+check "a heap bomb ends with :oom and says how much it wanted" \
+    ':heap [:oom "heap: out of memory: N bytes wanted"] [0 :normal]' \
+    "$(echo "$out" | grep '^:heap' | sed 's/ [0-9][0-9]* bytes wanted[^"]*"/ N bytes wanted"/')"
+check "a binary bomb ends with :oom" \
+    ':binary [:oom "binary-concat: out of memory: N bytes wanted"] [1 :normal]' \
+    "$(echo "$out" | grep '^:binary' | sed 's/ [0-9][0-9]* bytes wanted[^"]*"/ N bytes wanted"/')"
+check "a flooding sender ends with :oom, the receiver lives" \
+    ':flood [:oom "send: out of memory: N bytes wanted"] true' \
+    "$(echo "$out" | grep '^:flood' | sed 's/ [0-9][0-9]* bytes wanted[^"]*"/ N bytes wanted"/')"
+check "the runtime answers calls and spawns after the flood" ":after [2 :normal]" "$(echo "$out" | grep '^:after')"
+check "a caught :oom" ":caught :oom [3 :normal]" "$(echo "$out" | grep '^:caught')"
+check "three bombs at once" ":three :oom :oom :oom :alive [4 :normal]" "$(echo "$out" | grep '^:three\|^:alive' | tr '\n' ' ' | sed 's/ $//')"
+check "nothing on stderr" "" "$(cat "$dir/err")"
+
+out=$(run_lona eval '(match (lona.core/%catch (fn [] (bytebuf-alloc 300000000)))
+                       [:exit [:error why info]] [why (get info :message)] other other)' 2>&1)
+check "a bytebuf over the budget" \
+    '[:oom "bytebuf-alloc: out of memory: 300000000 bytes wanted, N of 200000000 bytes in use (LONA_MAX_MEMORY, --max-memory)"]' \
+    "$(echo "$out" | sed 's/wanted, [0-9]* of/wanted, N of/')"
+
+out=$("$lona" --max-memory 12 eval 1 2>&1)
+check "--max-memory too small" "lona: --max-memory needs a whole number from 1048576 to 1152921504606846976, got '12' 2" "$out $?"
+out=$(LONA_MAX_MEMORY=lots "$lona" eval 1 2>&1)
+check "LONA_MAX_MEMORY not a number" "lona: LONA_MAX_MEMORY needs a whole number from 1048576 to 1152921504606846976, got 'lots' 2" "$out $?"
+out=$(LONA_MAX_MEMORY=300000000 "$lona" eval '(match (lona.core/%catch (fn [] (bytebuf-alloc 400000000))) [:exit [:error why _]] why other other)' 2>&1)
+check "LONA_MAX_MEMORY sets the budget" ":oom" "$out"
+
+report oom_test
