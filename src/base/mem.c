@@ -43,7 +43,7 @@ size_t mem_default_limit(void) {
     return (size_t)pages / 4 * 3 * (size_t)size;
 }
 
-void mem_set_limit(size_t bytes) { mem_budget.limit = bytes; }
+void mem_set_limit(size_t bytes) { atomic_store_explicit(&mem_budget.limit, bytes, memory_order_relaxed); }
 
 void mem_init_from_env(void) {
     const char *s = getenv("LONA_MAX_MEMORY");

@@ -28,7 +28,7 @@
 
 typedef struct MemBudget {
     _Atomic size_t used;
-    size_t limit;
+    _Atomic size_t limit;
 } MemBudget;
 
 extern MemBudget mem_budget;
@@ -40,8 +40,13 @@ size_t mem_default_limit(void);
 void mem_init_from_env(void);
 void mem_set_limit(size_t bytes);
 
-static inline size_t mem_limit(void) { return mem_budget.limit; }
-static inline size_t mem_used(void) { return atomic_load_explicit(&mem_budget.used, memory_order_relaxed); }
+static inline size_t mem_limit(void) { return atomic_load_explicit(&mem_budget.limit, memory_order_relaxed); }
+/* The count may dip below zero for a moment: a thread may give back in
+ * its batch blocks another thread has not yet added (mem_charge_small). */
+static inline size_t mem_used(void) {
+    size_t used = atomic_load_explicit(&mem_budget.used, memory_order_relaxed);
+    return (ptrdiff_t)used < 0 ? 0 : used;
+}
 static inline void mem_charge(size_t n) { atomic_fetch_add_explicit(&mem_budget.used, n, memory_order_relaxed); }
 static inline void mem_uncharge(size_t n) { atomic_fetch_sub_explicit(&mem_budget.used, n, memory_order_relaxed); }
 /* For many small blocks (pooled message blocks): kept per thread and
@@ -52,32 +57,32 @@ void mem_uncharge_small(size_t n);
 
 /* Whether n more bytes stay within the limit. */
 static inline bool mem_fits(size_t n) {
-    size_t used = mem_used();
-    return used <= mem_budget.limit && n <= mem_budget.limit - used;
+    size_t used = mem_used(), limit = mem_limit();
+    return used <= limit && n <= limit - used;
 }
 /* Whether n more bytes stay within the limit and a headroom of a 16th
  * more, which small processes may use while a big one is ended. */
 static inline bool mem_fits_headroom(size_t n) {
-    size_t used = mem_used(), hard = mem_budget.limit + mem_budget.limit / 16;
+    size_t used = mem_used(), hard = mem_limit() + mem_limit() / 16;
     return used <= hard && n <= hard - used;
 }
 /* Whether n more bytes stay within the first half of the headroom, where
  * messages stop: a flood of small messages ends before the processes that
  * go on working need what is left. */
 static inline bool mem_fits_half_headroom(size_t n) {
-    size_t used = mem_used(), hard = mem_budget.limit + mem_budget.limit / 32;
+    size_t used = mem_used(), hard = mem_limit() + mem_limit() / 32;
     return used <= hard && n <= hard - used;
 }
 /* Whether a new binary or message of n bytes is refused: it does not
  * fit, and it is large (a 64th of the limit) or the first half of the
  * headroom is spent too. */
 static inline bool mem_refuses(size_t n) {
-    return !mem_fits(n) && (n >= mem_budget.limit / 64 || !mem_fits_half_headroom(n));
+    return !mem_fits(n) && (n >= mem_limit() / 64 || !mem_fits_half_headroom(n));
 }
 /* Bytes left under the limit (0 when over). */
 static inline size_t mem_room(void) {
-    size_t used = mem_used();
-    return used < mem_budget.limit ? mem_budget.limit - used : 0;
+    size_t used = mem_used(), limit = mem_limit();
+    return used < limit ? limit - used : 0;
 }
 
 /* malloc(n), charged. When the C allocator refuses, the emergency reserve
