@@ -83,22 +83,33 @@ static bool give_back_reserve(void) {
     return r != NULL;
 }
 
+/* Blocks up to this size (a new process's first heap block among them)
+ * are counted in the per-thread batch: spawning on several threads at
+ * once does not make them meet on the shared count. */
+#define SMALL_BLOCK ((size_t)64 << 10)
+
+static void charge_block(size_t n) {
+    if (n <= SMALL_BLOCK) mem_charge_small(n);
+    else mem_charge(n);
+}
+
 void *mem_alloc(size_t n) {
     void *p = malloc(n ? n : 1);
     if (!p && give_back_reserve()) p = malloc(n ? n : 1);
-    if (p) mem_charge(n);
+    if (p) charge_block(n);
     return p;
 }
 
 void *mem_calloc(size_t n) {
     void *p = calloc(1, n ? n : 1);
     if (!p && give_back_reserve()) p = calloc(1, n ? n : 1);
-    if (p) mem_charge(n);
+    if (p) charge_block(n);
     return p;
 }
 
 void mem_free(void *p, size_t n) {
     if (!p) return;
-    mem_uncharge(n);
+    if (n <= SMALL_BLOCK) mem_uncharge_small(n);
+    else mem_uncharge(n);
     free(p);
 }

@@ -3,21 +3,25 @@
  * OS process may hold, and how many they hold now.
  *
  * What is counted: process heap blocks (young, old, fragments), message
- * fragments made outside the block pools, the block pools' slabs, off-heap
- * binaries and bytebufs. What is not: code, the literal area, the runtime's
- * own tables; they do not grow with what a program computes.
+ * fragments (pooled blocks while in use), off-heap binaries and bytebufs.
+ * What is not: code, the literal area, the runtime's own tables, the free
+ * blocks the pools keep and the collector's scratch areas.
  *
  * The budget belongs to the OS process, not to a Runtime: physical memory
  * and RLIMIT_AS are the OS process's, and a realm is one OS process (a
  * child realm inherits LONA_MAX_MEMORY and has its own budget).
  *
- * Any thread may charge and uncharge: one relaxed atomic add each, paid
- * per block (a heap block, a slab, a binary), never per object. The count
- * may pass the limit by what one allocation adds: an allocation that does
- * not fit is still made when the allocator gives it, and its process is
- * told to end with [:error :oom] at its next safe point (gc/heap.h). Only
- * an allocation the C allocator refuses after the emergency reserve is
- * given back is a runtime failure.
+ * Any thread may charge and uncharge: one relaxed atomic add per block (a
+ * heap block, a binary), never per object; small blocks (pooled message
+ * blocks, up to 64 KiB from malloc) are summed per thread first and added
+ * a mebibyte at a time, so the count lags by at most that per thread.
+ *
+ * The count may pass the limit by what one allocation adds: a heap block
+ * that does not fit is still made when the allocator gives it, and its
+ * process is told to end with [:error :oom] at its next safe point
+ * (gc/heap.h); binaries and messages that do not fit are refused at once
+ * (mem_refuses). Only an allocation the C allocator refuses after the
+ * emergency reserve is given back, outside those paths, is fatal.
  */
 #ifndef LONA_MEM_H
 #define LONA_MEM_H
