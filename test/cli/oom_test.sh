@@ -39,7 +39,9 @@ cat >"$dir/bombs.lona" <<'LONA'
 (def sink (spawn (fn [] (receive :never-sent nil))))
 (defn flood [] (send sink [1 2 3 4 5 6 7 8]) (flood))
 (println :flood (reason-of flood) (alive? sink))
+;; (a process's memory is given back just after its DOWN is sent)
 (let [m (monitor sink)] (exit sink :kill) (receive [:DOWN r _ _] when (= r m) :ok))
+(sleep 200)
 (println :after (alive))
 ;; a bomb that catches its :oom goes on
 (println :caught (match (lona.core/%catch (fn [] (heap-bomb [])))
