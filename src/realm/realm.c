@@ -669,26 +669,37 @@ static bool send_frame(Proc *p, uint32_t dest, uint8_t kind, Value to, Value ref
                        Value *refused, bool *routed);
 
 /* A new ref whose reply the caller will wait for, kept in the pending list. */
-static Pending *new_pending(Proc *p, uint32_t realm, RealmOp op) {
+/* A request of p to realm `realm` (its record filled in by the caller),
+ * put in the pending list under a new ref, which is returned. From then on
+ * the record belongs to the list: the poller may answer and free it at any
+ * moment, so the caller must not touch it again. */
+static Value add_pending(Proc *p, Pending *q, uint32_t realm, RealmOp op) {
     RealmState *rs = realm_state(p->rt);
-    Pending *q = xcalloc(1, sizeof *q);
-    *q = (Pending){.ref = mk_ref(p->rt->realm_id, atomic_fetch_add(&p->rt->next_ref, 1)), .caller = p->pid,
-                   .realm = realm, .op = op, .name = LV_NIL, .policy = LV_NIL};
+    Value ref = mk_ref(p->rt->realm_id, atomic_fetch_add(&p->rt->next_ref, 1));
+    q->ref = ref;
+    q->caller = p->pid;
+    q->realm = realm;
+    q->op = op;
     pthread_mutex_lock(&rs->lock);
     q->next = rs->pending;
     rs->pending = q;
     pthread_mutex_unlock(&rs->lock);
-    return q;
+    return ref;
 }
 
-/* Send a request whose reply the caller waits for; if it cannot leave,
- * the answer [:error :noconnection] is queued at once. The ref, or LV_EXC
- * if data cannot cross. */
-static Value ask(Proc *p, Pending *q, uint32_t dest, Value data) {
+static Value new_pending(Proc *p, uint32_t realm, RealmOp op) {
+    Pending *q = xcalloc(1, sizeof *q);
+    q->name = q->policy = LV_NIL;
+    return add_pending(p, q, realm, op);
+}
+
+/* Send the request of ref (in the pending list) to realm dest; if it
+ * cannot leave, the answer [:error :noconnection] is queued at once. The
+ * ref, or LV_EXC if data cannot cross. */
+static Value ask(Proc *p, Value ref, RealmOp op, uint32_t dest, Value data) {
     RealmState *rs = realm_state(p->rt);
-    Value refused, ref = q->ref;
+    Value refused;
     bool routed;
-    RealmOp op = q->op;
     if (!send_frame(p, dest, FK_REQUEST, mk_pid(dest, 0), ref, op, data, &refused, &routed)) {
         forget_pending(rs, ref);
         return wire_refusal(p, refused);
@@ -716,11 +727,11 @@ static Value create_via_root(Proc *p, Value name, Value policy, unsigned schedul
     Value snapshot = mk_binary(p, image.data, image.len);
     buf_free(&image);
     Value data = mk_tuple3(p, name, fix(schedulers), snapshot);
-    Pending *q = new_pending(p, 1, REALM_OP_CREATE);
+    Pending *q = xcalloc(1, sizeof *q);
     q->name = lit_copy(rt, name);
     q->policy = policy == LV_NONE ? LV_NIL : lit_copy(rt, policy);
     q->schedulers = schedulers;
-    return ask(p, q, 1, data);
+    return ask(p, add_pending(p, q, 1, REALM_OP_CREATE), REALM_OP_CREATE, 1, data);
 }
 
 Value realm_create(Proc *p, Value opts) {
@@ -798,7 +809,7 @@ Value realm_terminate(Proc *p, Value realm) {
     if (rt->realm_id != 1) {
         /* Only the root may kill: it reaps the subtree, then answers. */
         if (c) realm_release(rs);
-        return ask(p, new_pending(p, 1, REALM_OP_TERMINATE), 1, realm);
+        return ask(p, new_pending(p, 1, REALM_OP_TERMINATE), REALM_OP_TERMINATE, 1, realm);
     }
     if (c) {
         /* Those below first, so that they count as terminated, not as
@@ -879,12 +890,12 @@ static bool realm_signal(Proc *from, Value to, int kind, Value value, Value ref,
 Value realm_request(Proc *p, Value realm, RealmOp op, Value data) {
     uint32_t id = (uint32_t)imm_payload(realm);
     if (!realm_is_descendant(p->rt, realm)) return err_pair(p, kw(p->rt, "not-descendant"));
-    return ask(p, new_pending(p, id, op), id, data);
+    return ask(p, new_pending(p, id, op), op, id, data);
 }
 
 Value realm_ask_about(Proc *p, Value pid, RealmOp op) {
     uint32_t id = pid_realm(pid);
-    return ask(p, new_pending(p, id, op), id, pid);
+    return ask(p, new_pending(p, id, op), op, id, pid);
 }
 
 Value realm_ask_parent(Proc *p, RealmOp op, Value data) {
