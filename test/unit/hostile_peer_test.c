@@ -66,13 +66,21 @@ static void send_frame(uint8_t kind, Value to, Value from, const void *value, si
     buf_free(&b);
 }
 
-static void send_value(Value to, Value from, Value v) {
-    Buf m;
+/* A frame from the child of any kind, with v encoded as its value. */
+static void send_framed(uint8_t kind, Value to, Value from, Value ref, uint64_t arg, Value v) {
+    Buf m, b;
     buf_init(&m);
     assert_int_equal(wire_encode(rt, v, NULL, &m, NULL), WIRE_OK);
-    send_frame(FK_SEND, to, from, m.data, m.len);
+    buf_init(&b);
+    frame_begin(&b, kind, to, from, ref, arg);
+    buf_append(&b, m.data, m.len);
+    assert_true(frame_finish(&b));
+    send_bytes(b.data, b.len);
+    buf_free(&b);
     buf_free(&m);
 }
+
+static void send_value(Value to, Value from, Value v) { send_framed(FK_SEND, to, from, LV_NIL, 0, v); }
 
 static void wait_dropped(uint64_t want) {
     for (int i = 0; i < 1000 && realm_dropped_frames(rt) < want; i++) usleep(10000);
@@ -177,29 +185,11 @@ static void lies_about_the_tree_change_nothing(void **state) {
     uint64_t before = realm_dropped_frames(rt);
     char *got = eval("(def watched (spawn (fn [] (receive :never nil)))) (def wm (monitor watched)) :ok");
     free(got);
-    Buf m;
-    buf_init(&m);
-    assert_int_equal(wire_encode(rt, mk_keyword(atoms_intern_text(&rt->atoms, "killed", 6)), NULL, &m, NULL), WIRE_OK);
-    Buf b;
-    for (uint32_t id = 1; id <= 3; id++) { /* itself, the parent, an unknown realm */
-        uint32_t claimed = id == 2 ? child_id : id == 3 ? 777 : 1;
-        buf_init(&b);
-        frame_begin(&b, FK_GONE, mk_pid(1, 0), mk_pid(child_id, 1), LV_NIL, claimed);
-        buf_append(&b, m.data, m.len);
-        assert_true(frame_finish(&b));
-        send_bytes(b.data, b.len);
-        buf_free(&b);
-    }
-    buf_free(&m);
-    buf_init(&m);
-    assert_int_equal(wire_encode(rt, fix(3), NULL, &m, NULL), WIRE_OK);
-    buf_init(&b);
-    frame_begin(&b, FK_REQUEST, mk_pid(1, 0), mk_pid(child_id, 1), mk_ref(child_id, 9), REALM_OP_CREATE);
-    buf_append(&b, m.data, m.len);
-    assert_true(frame_finish(&b));
-    send_bytes(b.data, b.len);
-    buf_free(&b);
-    buf_free(&m);
+    Value killed = mk_keyword(atoms_intern_text(&rt->atoms, "killed", 6));
+    uint32_t claimed[] = {1, child_id, 777}; /* the parent, itself, an unknown realm */
+    for (size_t i = 0; i < ARRAY_LEN(claimed); i++)
+        send_framed(FK_GONE, mk_pid(1, 0), mk_pid(child_id, 1), LV_NIL, claimed[i], killed);
+    send_framed(FK_REQUEST, mk_pid(1, 0), mk_pid(child_id, 1), mk_ref(child_id, 9), REALM_OP_CREATE, fix(3));
     /* the answer to the request comes back, an error */
     struct pollfd pfd = {peer, POLLIN, 0};
     assert_int_equal(poll(&pfd, 1, 10000), 1);
@@ -233,16 +223,7 @@ static void a_child_cannot_forge_requests_to_the_agent(void **state) {
     (void)state;
     uint64_t before = realm_dropped_frames(rt);
     Value mine = mk_pid(child_id, 3);
-    Buf m, b;
-    buf_init(&m);
-    assert_int_equal(wire_encode(rt, host->pid, NULL, &m, NULL), WIRE_OK);
-    buf_init(&b);
-    frame_begin(&b, FK_REQUEST, mk_pid(1, 0), mine, mk_ref(child_id, 21), REALM_OP_PROCESS_INFO);
-    buf_append(&b, m.data, m.len);
-    assert_true(frame_finish(&b));
-    send_bytes(b.data, b.len);
-    buf_free(&b);
-    buf_free(&m);
+    send_framed(FK_REQUEST, mk_pid(1, 0), mine, mk_ref(child_id, 21), REALM_OP_PROCESS_INFO, host->pid);
     uint8_t reply[4096];
     WireFrame f;
     do assert_true(next_frame(reply, sizeof reply, &f));
@@ -262,27 +243,10 @@ static void a_child_cannot_forge_requests_to_the_agent(void **state) {
     send_value(agent, mine, forged);
     host_release(host);
     /* an exit signal :kill, which would end the agent */
-    Buf m2, sig;
-    buf_init(&m2);
-    assert_int_equal(wire_encode(rt, mk_keyword(atoms_intern_text(&rt->atoms, "kill", 4)), NULL, &m2, NULL), WIRE_OK);
-    buf_init(&sig);
-    frame_begin(&sig, FK_SIGNAL, agent, mine, LV_NIL, SIG_EXIT);
-    buf_append(&sig, m2.data, m2.len);
-    assert_true(frame_finish(&sig));
-    send_bytes(sig.data, sig.len);
-    buf_free(&sig);
-    buf_free(&m2);
+    send_framed(FK_SIGNAL, agent, mine, LV_NIL, SIG_EXIT, mk_keyword(atoms_intern_text(&rt->atoms, "kill", 4)));
     wait_dropped(before + 2);
     /* the agent still answers */
-    buf_init(&m);
-    assert_int_equal(wire_encode(rt, host->pid, NULL, &m, NULL), WIRE_OK);
-    buf_init(&b);
-    frame_begin(&b, FK_REQUEST, mk_pid(1, 0), mine, mk_ref(child_id, 23), REALM_OP_PROCESS_INFO);
-    buf_append(&b, m.data, m.len);
-    assert_true(frame_finish(&b));
-    send_bytes(b.data, b.len);
-    buf_free(&b);
-    buf_free(&m);
+    send_framed(FK_REQUEST, mk_pid(1, 0), mine, mk_ref(child_id, 23), REALM_OP_PROCESS_INFO, host->pid);
     do assert_true(next_frame(reply, sizeof reply, &f));
     while (f.kind != FK_REPLY || f.ref != mk_ref(child_id, 23));
     assert_true(f.from == agent);
