@@ -22,14 +22,11 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include "proc/life.h"
 #include "realm/realm_priv.h"
 #include "realm/snapshot.h"
-#include "sched/sched.h"
 #include "term/alloc.h"
 #include "term/atoms.h"
 #include "term/coll.h"
-#include "vm/ns.h"
 #include "vm/rt.h"
 
 #define CHILD_SOCKET_FD 3
