@@ -18,8 +18,9 @@ typedef struct BlockHead {
     uint64_t pad; /* the block after it stays 16-aligned */
 } BlockHead;
 
+/* 16-aligned, so that the blocks cut after it are (blockpool.h). */
 typedef struct PoolSlab {
-    struct PoolSlab *next;
+    _Alignas(16) struct PoolSlab *next;
     size_t bytes;
     bool mapped; /* mmap'd (huge pages) rather than malloc'd */
 } PoolSlab;

@@ -29,6 +29,7 @@
 #include "proc/proc.h"
 #include "proc/ptable.h"
 #include "proc/registry.h"
+#include "proc/send.h"
 #include "sched/sched.h"
 #include "term/alloc.h"
 #include "term/atoms.h"
@@ -378,6 +379,7 @@ void exit_process(Proc *p, Value reason) {
      * BEAM's logger does; LONA_CRASH_REPORTS=off silences them. */
     if (is_error_reason(reason) && rt->crash_reports && !p->host) crash_report(p, reason);
     exit_answer_late_signals(p);
+    send_cache_drop(p);
     mbox_release(&p->mbox);
     if (!p->host) {
         /* Nobody will look at this process again: give its memory back

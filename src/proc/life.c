@@ -141,20 +141,57 @@ Proc *proc_lookup(Runtime *rt, Value pid) {
 typedef struct Delivery {
     Signal *signal;
     Proc *claimed;  /* woken: to be queued once the table is unlocked */
+    Proc *by;
 } Delivery;
+
+/* Backpressure. A sender that finds more than this many of its messages'
+ * kind waiting for the receiver ends its time slice, so that on a busy
+ * machine the receiver gets the cores it needs to catch up: a producer
+ * faster than its consumer otherwise fills the consumer's mailbox without
+ * bound, and every message then costs more memory and more collection. */
+#define BACKLOG_YIELD 4096
+
+/* Before the push, which gives s away (the receiver may take and free
+ * it at once): whether it is a message, marked as counted. */
+static bool mark_counted(Signal *s) {
+    if (s->kind != SIG_MESSAGE) return false;
+    s->flags |= SF_COUNTED;
+    return true;
+}
+
+/* After the push, if it was. */
+static void count_message(Proc *p, Proc *by) {
+    uint64_t in = atomic_fetch_add_explicit(&p->msgs_in, 1, memory_order_relaxed) + 1;
+    /* The owner's count is on another line, that it writes once a slice:
+     * looked at now and then. */
+    if (!by || in % 16) return;
+    uint64_t taken = atomic_load_explicit(&p->msgs_taken, memory_order_relaxed);
+    /* Signed: the owner may take a message before its sender counts it. */
+    if ((int64_t)(in - taken) > BACKLOG_YIELD) by->reductions = 0;
+}
 
 static void deliver_locked(void *ctx, Proc *p) {
     Delivery *d = ctx;
+    bool counted = mark_counted(d->signal);
     sigq_push(&p->sigq, d->signal);
+    if (counted) count_message(p, d->by);
     if (sched_claim_wake(p)) d->claimed = p;
 }
 
 bool proc_deliver(Runtime *rt, Value pid, Signal *s, Proc *by) {
     if (!proc_is_local(rt, pid)) return false;
-    Delivery d = {s, NULL};
+    Delivery d = {s, NULL, by};
     if (!ptable_with(rt->procs, pid_local(pid), deliver_locked, &d)) return false;
     if (d.claimed) sched_enqueue_claimed(d.claimed, by); /* the queue holds a reference now */
     return true;
+}
+
+bool proc_deliver_held(Proc *p, Signal *s, Proc *by) {
+    bool counted = mark_counted(s);
+    sigq_push(&p->sigq, s);
+    if (counted) count_message(p, by);
+    if (sched_claim_wake(p)) sched_enqueue_claimed(p, by);
+    return atomic_load_explicit(&p->state, memory_order_relaxed) != PS_EXITED;
 }
 
 void proc_publish_stats(Proc *p) {
@@ -168,4 +205,5 @@ void proc_publish_stats(Proc *p) {
     atomic_store_explicit(&p->stat_major, h->major_count, memory_order_relaxed);
     atomic_store_explicit(&p->stat_reclaimed, h->reclaimed_words, memory_order_relaxed);
     atomic_store_explicit(&p->stat_mailbox, p->mbox.len, memory_order_relaxed);
+    atomic_store_explicit(&p->msgs_taken, p->mbox.taken, memory_order_relaxed);
 }

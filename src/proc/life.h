@@ -55,6 +55,11 @@ bool proc_is_local(Runtime *rt, Value pid);
  * reference (the table's lock keeps it alive meanwhile); false, and s left
  * to the caller, if there is no such process. `by` is the sender. */
 bool proc_deliver(Runtime *rt, Value pid, struct Signal *s, Proc *by);
+/* The same to a process the caller holds a reference to, always taking s:
+ * false if the process has ended, and then s waits in its queue, to be
+ * answered as a late signal when the struct is freed (the caller should
+ * let go of its reference soon: that is when). */
+bool proc_deliver_held(Proc *p, struct Signal *s, Proc *by);
 
 /* Copy figures that process-info reads from other threads. */
 void proc_publish_stats(Proc *p);

@@ -11,6 +11,7 @@ void mbox_init(Mailbox *m) {
     m->first = NULL;
     m->last_next = &m->first;
     m->len = 0;
+    m->taken = 0;
     m->next_seq = 0;
     m->mark_last = NULL;
     m->mark_refnum = 0;
@@ -58,6 +59,7 @@ void mbox_remove(Mailbox *m, Msg **link, Heap *h) {
     *link = x->mnext;
     if (m->last_next == &x->mnext) m->last_next = link;
     m->len--;
+    if (x->flags & SF_COUNTED) m->taken++;
     if (x->absorbed || x->frag->used == 0)
         signal_free(x);
     else

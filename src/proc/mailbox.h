@@ -32,6 +32,7 @@ typedef struct Mailbox {
     Msg *first;
     Msg **last_next;     /* &last->mnext, or &first when empty */
     uint64_t len;
+    uint64_t taken;      /* messages counted by their senders (SF_COUNTED) taken out */
     uint64_t next_seq;
     /* receive mark (vm/receive.h): the last message when make-ref ran */
     Msg *mark_last;      /* NULL: the mailbox was empty */

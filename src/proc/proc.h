@@ -52,7 +52,11 @@ enum { RESUME_NONE = 0, RESUME_REG, RESUME_RETURN };
  * only the running thread leaves RUNNING/NOTIFIED. A process is born
  * QUEUED: sched_start queues it. The whole protocol, with its invariants,
  * is in sched/sched.c. */
-enum { PS_IDLE = 0, PS_QUEUED, PS_RUNNING, PS_NOTIFIED, PS_EXITED };
+enum { PS_IDLE = 0, PS_QUEUED = 1, PS_RUNNING = 2, PS_NOTIFIED = 3, PS_EXITED = 5 };
+/* A wake-up is one atomic or of this bit (sched_claim_wake): it turns IDLE
+ * into QUEUED and RUNNING into NOTIFIED, and leaves QUEUED, NOTIFIED and
+ * EXITED as they are, which is why those three are odd. */
+#define PS_WAKE 1
 
 /* Why a process parked inside an intrinsic (p->park). */
 enum { PARK_NONE = 0, PARK_SLEEP, PARK_SYNC, PARK_NOTIF, PARK_YIELD, PARK_INPUT };
@@ -93,7 +97,6 @@ typedef struct Proc {
     Value *extra_roots[8];    /* C locals the host keeps across a collection */
     int n_extra_roots;
     Mailbox mbox;
-    SignalQueue sigq;
     uint8_t resume_kind;      /* RESUME_*: how to finish a parked intrinsic call */
     uint32_t resume_reg;
     Value resume_value;       /* its result, set by whoever wakes the process */
@@ -107,8 +110,9 @@ typedef struct Proc {
     _Atomic bool inlining_off;
     uint8_t priority;
     bool trap_exit;
-    _Atomic int state;        /* PS_* */
-    _Atomic int refs;         /* the table, queues, timers and senders hold references */
+    _Atomic bool timer_due;   /* a timer fired for the current wait */
+    _Atomic bool has_name;    /* registered under some name */
+    int park;                 /* PARK_*: why it parked inside an intrinsic */
     struct Proc *rq_next;     /* run queue link */
 #ifdef LONA_DEBUG
     _Atomic bool in_run_queue; /* checks that it is in at most one (sched.c) */
@@ -117,14 +121,12 @@ typedef struct Proc {
     struct HostLink *host;    /* a host thread waiting for a call into it */
 
     /* Parked inside an intrinsic (sleep, send-sync, wait!, read-line). */
-    int park;
     int64_t wait_deadline;    /* receive :after or park deadline, monotonic ns; 0 = none */
     Value park_ref;           /* send-sync: the ack being waited for */
     /* The timer of the current wait, in the wheel of timer_owner (NULL: not
      * armed); both change under that scheduler's lock (sched/sched.c). */
     TimerNode timer;
     struct Worker *_Atomic timer_owner;
-    _Atomic bool timer_due;   /* a timer fired for the current wait */
 
     /* Links and monitors: changed by the owner only, under info_lock so
      * that process-info may read them from another thread. */
@@ -139,14 +141,31 @@ typedef struct Proc {
     Value reg_name;           /* registered name (symbol) or nil */
     Value pending_exit;       /* an exit signal decided the process ends: reason */
     Value exit_from;          /* the pid whose exit signal ended it, or LV_NONE */
+
+    /* What every send changes, 32 bytes in a row, 16-aligned (so on one
+     * cache line, or two): the state, the references, the messages pushed
+     * (backpressure, proc/life.c), and the signal queue's head and stub
+     * link. The fields around them are seldom written: a line that senders
+     * take from each other should not also be taken from the owner at each
+     * instruction. The queue's tail, the owner's, is past the stub, on
+     * another line. */
+    _Alignas(16) _Atomic int state; /* PS_* */
+    _Atomic int refs;         /* the table, queues, timers and senders hold references */
+    _Atomic uint64_t msgs_in;
+    SignalQueue sigq;
     _Atomic uint64_t notif_word; /* handed over by signal! to a process in wait! */
-    _Atomic bool has_name;    /* registered under some name */
+    /* The send cache (proc/send.c), owner only: the pid of the last
+     * message sent, and the process a second send in a row to it found,
+     * with a reference. */
+    Value send_last;
+    struct Proc *send_target;
 
     /* Figures published at the end of each slice for process-info. */
     _Atomic uint64_t stat_reductions;
     _Atomic uint64_t stat_heap_size, stat_heap_used, stat_old_size, stat_old_used;
     _Atomic uint64_t stat_stack, stat_minor, stat_major, stat_reclaimed, stat_mailbox;
     _Atomic int stat_status;  /* keyword atom index of :running/:waiting/... */
+    _Atomic uint64_t msgs_taken; /* mbox.taken at the end of the last slice */
 
     Value stack0[PROC_STACK0]; /* the first registers and frames, see above */
     Frame frames0[PROC_FRAMES0];

@@ -19,5 +19,10 @@ typedef enum { SEND_OK, SEND_DEAD, SEND_BYTEBUF, SEND_OOM } SendResult;
  * SEND_OOM: the copy does not fit in the memory budget (base/mem.h); the
  * receiver is untouched and *oom_bytes says how much it wanted. */
 SendResult send_message(Proc *from, Value to, Value msg, Value sync_ref, size_t *oom_bytes);
+/* Forget the send cache (send.c), giving back its reference: when the
+ * process ends or is freed. Owner only. */
+void send_cache_drop(Proc *p);
+/* Runtime shutdown, schedulers stopped: every process's send cache. */
+void send_caches_drop_all(struct Runtime *rt);
 
 #endif

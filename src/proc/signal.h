@@ -38,7 +38,10 @@ typedef enum {
     SIG_SYNC_ACK,    /* send-sync acknowledgement: ref */
 } SignalKind;
 
-enum { SF_LINK = 1 };    /* SIG_EXIT caused by a link (else exit/2) */
+enum {
+    SF_LINK = 1,        /* SIG_EXIT caused by a link (else exit/2) */
+    SF_COUNTED = 2,     /* SIG_MESSAGE counted in the receiver's msgs_in */
+};
 
 typedef struct Signal {
     struct Signal *_Atomic next;  /* signal queue link */
@@ -52,10 +55,12 @@ typedef struct Signal {
     bool absorbed;                /* the collector took the value into the heap */
 } Signal;
 
+/* head and stub.next are written by every producer, tail by the consumer
+ * only: the stub keeps them on different cache lines (see Proc.state). */
 typedef struct SignalQueue {
     Signal *_Atomic head;   /* producers push here */
-    Signal *tail;           /* consumer pops here */
     Signal stub;
+    Signal *tail;           /* consumer pops here */
 } SignalQueue;
 
 struct Proc;

@@ -36,7 +36,9 @@
  *      visible (a store-load reordering that x86 allows), read a QUEUED
  *      from before the process was popped, and leave a process parked with
  *      a message in its queue. A write, even of the same value, is read by
- *      whoever changes the state next, who then sees the push too.
+ *      whoever changes the state next, who then sees the push too. The
+ *      waker's write is an or of PS_WAKE, which makes each of its two
+ *      moves (and its no-move) in a single step.
  *   4. A worker sleeps only after finding its queue empty under its lock;
  *      an enqueuer pushes and reads `sleeping` under that same lock: the
  *      check and the wait are one step as the enqueuer sees it.
@@ -178,29 +180,12 @@ static void hand_to_host(Proc *p, int status) {
 }
 
 bool sched_claim_wake(Proc *p) {
-    /* Parked: the common case, one compare-and-swap. */
-    int st = PS_IDLE;
-    if (atomic_compare_exchange_strong(&p->state, &st, PS_QUEUED)) {
-        proc_ref(p); /* the run queue's reference */
-        return true;
-    }
-    /* Invariant 3: read the state with a write (or-ing nothing), so that
-     * the thread that moves it on next reads our write, and with it sees
-     * the signal we pushed before. A plain load could be done before the
-     * push is visible and read a QUEUED from before the process was popped. */
-    st = atomic_fetch_or(&p->state, 0);
-    for (;;) {
-        if (st == PS_IDLE) {
-            if (atomic_compare_exchange_weak(&p->state, &st, PS_QUEUED)) {
-                proc_ref(p);
-                return true;
-            }
-        } else if (st == PS_RUNNING) {
-            if (atomic_compare_exchange_weak(&p->state, &st, PS_NOTIFIED)) return false;
-        } else {
-            return false; /* QUEUED, NOTIFIED or EXITED */
-        }
-    }
+    /* One read-modify-write (invariant 3), whatever the state: the or of
+     * PS_WAKE is IDLE -> QUEUED (ours to queue), RUNNING -> NOTIFIED, and
+     * leaves the other states as they are (proc/proc.h). */
+    if (atomic_fetch_or(&p->state, PS_WAKE) != PS_IDLE) return false;
+    proc_ref(p); /* the run queue's reference */
+    return true;
 }
 
 void sched_enqueue_claimed(Proc *p, Proc *by) { worker_enqueue(pick_worker(p->rt->sched, p, by), p); }

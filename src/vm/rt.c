@@ -19,6 +19,7 @@
 #include "proc/input.h"
 #include "proc/notif.h"
 #include "proc/registry.h"
+#include "proc/send.h"
 #include "reader/reader.h"
 #include "sched/poller.h"
 #include "sched/sched.h"
@@ -208,6 +209,9 @@ void rt_free(Runtime *rt) {
     input_free(rt->input);
     poller_free(rt->poller);
     notif_table_free(rt->notifs);
+    /* Before any process is freed: a cache may hold the last reference to
+     * an ended process, or one to a process freed below. */
+    send_caches_drop_all(rt);
     ptable_free_procs(rt->procs, proc_free_bare);
     ptable_free(rt->procs);
     sched_free(rt->sched);
@@ -236,6 +240,7 @@ Proc *proc_new_bare(Runtime *rt) {
 }
 
 void proc_free_bare(Proc *p) {
+    send_cache_drop(p);
     heap_release(&p->heap);
     mbox_release(&p->mbox);
     Signal *s;
