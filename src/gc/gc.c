@@ -113,7 +113,6 @@ static void each_root(Proc *p, Value (*fn)(void *, Value), void *ctx) {
     Value *fields[] = {&p->exc, &p->tc_fn, &p->tc_args, &p->dict, &p->result, &p->exit_reason,
                        &p->trace, &p->resume_value, &p->pending_exit, &p->park_ref};
     for (size_t i = 0; i < ARRAY_LEN(fields); i++) *fields[i] = fn(ctx, *fields[i]);
-    for (int i = 0; i < p->n_extra_roots; i++) *p->extra_roots[i] = fn(ctx, *p->extra_roots[i]);
     mbox_forward_roots(p, fn, ctx);
 }
 

@@ -354,7 +354,7 @@ static void answer_signal_of_dead(Proc *p, Signal *s) {
 
 void exit_answer_late_signals(Proc *p) {
     Signal *s;
-    while ((s = sigq_pop(&p->sigq)) != NULL) answer_signal_of_dead(p, s);
+    while ((s = sigq_pop(&p->sigq, &p->sigq_tail)) != NULL) answer_signal_of_dead(p, s);
 }
 
 void exit_process(Proc *p, Value reason) {

@@ -8,11 +8,13 @@
 
 #include "base/util.h"
 #include "gc/copy.h"
+#include "gc/literal.h"
 #include "proc/exit.h"
 #include "proc/ptable.h"
 #include "sched/sched.h"
 #include "term/alloc.h"
 #include "term/atoms.h"
+#include "term/equal.h"
 #include "vm/call.h"
 #include "vm/ns.h"
 #include "vm/vm.h"
@@ -52,6 +54,37 @@ void proc_grow_frames(Proc *p, uint32_t cap) {
     p->frames_cap = cap;
 }
 
+/* Most bytes of dicts the literal area takes (inherit_dict). */
+#define SHARED_DICTS_MAX ((size_t)16 << 20)
+
+/* A new process starts with a copy of its parent's dict (docs/namespaces.md).
+ * A parent spawning again with the same dict (most do: *ns* and *file* of
+ * the program that started them) moves its dict into the literal area,
+ * where every child then shares it instead of a copy in a block of its
+ * own, and where a child's own bindings only add to it in its heap. The
+ * hash only decides when to share: what is shared is always the dict of
+ * the moment. Dicts that change between every two spawns are copied, and
+ * the literal area, never freed, takes at most SHARED_DICTS_MAX of them. */
+static Value inherit_dict(Proc *parent, Proc *child) {
+    Runtime *rt = parent->rt;
+    Value d = parent->dict;
+    CopySize sz = term_flat_size(&rt->lit, d);
+    if (sz.words == 0) return d; /* shared already */
+    if (!sz.has_bytebuf && !sz.has_local_only && !sz.has_offheap) {
+        uint64_t h = lv_hash(d);
+        size_t bytes = sz.words * sizeof(Value);
+        if (h == parent->dict_hash &&
+            atomic_fetch_add_explicit(&rt->shared_dict_bytes, bytes, memory_order_relaxed) + bytes <=
+                SHARED_DICTS_MAX) {
+            parent->dict = lit_copy(rt, d);
+            return parent->dict;
+        }
+        parent->dict_hash = h;
+    }
+    Value *block = heap_alloc_exact(&child->heap, sz.words);
+    return term_copy_flat(&rt->lit, d, block, &child->heap);
+}
+
 Proc *proc_create(Runtime *rt, const SpawnOpts *o, Proc *parent) {
     Proc *p = proc_alloc();
     p->rt = rt;
@@ -62,7 +95,7 @@ Proc *proc_create(Runtime *rt, const SpawnOpts *o, Proc *parent) {
     p->resume_value = p->park_ref = p->reg_name = LV_NIL;
     p->priority = o ? o->priority : 100;
     mbox_init(&p->mbox);
-    sigq_init(&p->sigq);
+    sigq_init(&p->sigq, &p->sigq_tail);
     pthread_mutex_init(&p->info_lock, NULL);
     atomic_init(&p->refs, 1);
     /* Born QUEUED: its place in a run queue is held for sched_start, so a
@@ -71,11 +104,7 @@ Proc *proc_create(Runtime *rt, const SpawnOpts *o, Proc *parent) {
     atomic_init(&p->state, PS_QUEUED);
     p->local_id = atomic_fetch_add(&rt->next_pid, 1);
     p->pid = mk_pid(rt->realm_id, p->local_id);
-    if (parent && parent->dict != LV_NIL) {
-        CopySize sz = term_flat_size(&rt->lit, parent->dict);
-        Value *block = heap_alloc_exact(&p->heap, sz.words ? sz.words : 1);
-        p->dict = term_copy_flat(&rt->lit, parent->dict, block, &p->heap);
-    }
+    if (parent && parent->dict != LV_NIL) p->dict = inherit_dict(parent, p);
     ptable_insert(rt->procs, p->local_id, p);
     atomic_fetch_add_explicit(&rt->nprocs, 1, memory_order_relaxed);
     /* After the insert: a redefinition either finds this process in the

@@ -91,12 +91,17 @@ typedef struct Proc {
     Value tc_fn;              /* LV_TAILCALL: function to call ... */
     Value tc_args;            /* ... with the elements of this tuple */
     Value dict;               /* process-bound var values: map var -> value, or nil */
+    uint64_t dict_hash;       /* of the dict at the last spawn (proc/life.c) */
     Value result;             /* value handed back to the host by a FRAME_HOST */
     Value exit_reason;        /* set when the process ends */
     Value trace;              /* stack trace of the last error: list of [fn file line] */
-    Value *extra_roots[8];    /* C locals the host keeps across a collection */
-    int n_extra_roots;
     Mailbox mbox;
+    SigLink *sigq_tail;       /* the signal queue's consumer end (sigq below) */
+    /* The send cache (proc/send.c), owner only: the pid of the last
+     * message sent, and the process a second send in a row to it found,
+     * with a reference. */
+    Value send_last;
+    struct Proc *send_target;
     uint8_t resume_kind;      /* RESUME_*: how to finish a parked intrinsic call */
     uint32_t resume_reg;
     Value resume_value;       /* its result, set by whoever wakes the process */
@@ -137,28 +142,23 @@ typedef struct Proc {
     uint32_t nmonitors, capmonitors;
     MonEntry *watchers;       /* monitors on this process */
     uint32_t nwatchers, capwatchers;
-    KeyIndex links_index, monitors_index, watchers_index; /* see proc/keyindex.h */
     Value reg_name;           /* registered name (symbol) or nil */
     Value pending_exit;       /* an exit signal decided the process ends: reason */
     Value exit_from;          /* the pid whose exit signal ended it, or LV_NONE */
 
     /* What every send changes, 32 bytes in a row, 16-aligned (so on one
      * cache line, or two): the state, the references, the messages pushed
-     * (backpressure, proc/life.c), and the signal queue's head and stub
-     * link. The fields around them are seldom written: a line that senders
-     * take from each other should not also be taken from the owner at each
-     * instruction. The queue's tail, the owner's, is past the stub, on
-     * another line. */
+     * (backpressure, proc/life.c), and the signal queue's head and stub.
+     * The fields around them are seldom written: a line that senders take
+     * from each other should not also be taken from the owner at each
+     * instruction (the queue's tail, written at each pop, is apart). */
     _Alignas(16) _Atomic int state; /* PS_* */
     _Atomic int refs;         /* the table, queues, timers and senders hold references */
     _Atomic uint64_t msgs_in;
     SignalQueue sigq;
     _Atomic uint64_t notif_word; /* handed over by signal! to a process in wait! */
-    /* The send cache (proc/send.c), owner only: the pid of the last
-     * message sent, and the process a second send in a row to it found,
-     * with a reference. */
-    Value send_last;
-    struct Proc *send_target;
+    /* Indexes of the links and monitors above (proc/keyindex.h). */
+    KeyIndex links_index, monitors_index, watchers_index; /* see proc/keyindex.h */
 
     /* Figures published at the end of each slice for process-info. */
     _Atomic uint64_t stat_reductions;

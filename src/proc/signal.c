@@ -33,45 +33,51 @@ Signal *signal_try_alloc(size_t words) {
 
 void signal_free(Signal *s) { frag_block_free(s->frag); }
 
-void sigq_init(SignalQueue *q) {
+/* Every Signal begins with its SigLink: the queue links SigLinks, and a
+ * link other than the stub is the Signal it begins. */
+static Signal *signal_of(SigLink *l) { return (Signal *)(void *)l; }
+
+void sigq_init(SignalQueue *q, SigLink **tail) {
     atomic_store_explicit(&q->stub.next, NULL, memory_order_relaxed);
     atomic_store_explicit(&q->head, &q->stub, memory_order_relaxed);
-    q->tail = &q->stub;
+    *tail = &q->stub;
 }
 
-void sigq_push(SignalQueue *q, Signal *s) {
-    atomic_store_explicit(&s->next, NULL, memory_order_relaxed);
-    Signal *prev = atomic_exchange_explicit(&q->head, s, memory_order_acq_rel);
-    atomic_store_explicit(&prev->next, s, memory_order_release);
+static void push_link(SignalQueue *q, SigLink *l) {
+    atomic_store_explicit(&l->next, NULL, memory_order_relaxed);
+    SigLink *prev = atomic_exchange_explicit(&q->head, l, memory_order_acq_rel);
+    atomic_store_explicit(&prev->next, l, memory_order_release);
 }
 
-Signal *sigq_pop(SignalQueue *q) {
-    Signal *tail = q->tail;
-    Signal *next = atomic_load_explicit(&tail->next, memory_order_acquire);
+void sigq_push(SignalQueue *q, Signal *s) { push_link(q, &s->link); }
+
+Signal *sigq_pop(SignalQueue *q, SigLink **end) {
+    SigLink *tail = *end;
+    SigLink *next = atomic_load_explicit(&tail->next, memory_order_acquire);
     if (tail == &q->stub) {
         if (!next) return NULL;
-        q->tail = next;
+        *end = next;
         tail = next;
         next = atomic_load_explicit(&next->next, memory_order_acquire);
     }
     if (next) {
-        q->tail = next;
-        return tail;
+        *end = next;
+        return signal_of(tail);
     }
-    Signal *head = atomic_load_explicit(&q->head, memory_order_acquire);
+    SigLink *head = atomic_load_explicit(&q->head, memory_order_acquire);
     if (tail != head) return NULL; /* a producer is between its two steps */
-    sigq_push(q, &q->stub);
+    push_link(q, &q->stub);
     next = atomic_load_explicit(&tail->next, memory_order_acquire);
     if (next) {
-        q->tail = next;
-        return tail;
+        *end = next;
+        return signal_of(tail);
     }
     return NULL;
 }
 
 void sig_drain(Proc *p) {
     Signal *s;
-    while ((s = sigq_pop(&p->sigq)) != NULL) {
+    while ((s = sigq_pop(&p->sigq, &p->sigq_tail)) != NULL) {
         if (s->kind == SIG_MESSAGE)
             mbox_append(&p->mbox, s);
         else

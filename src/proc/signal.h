@@ -43,8 +43,14 @@ enum {
     SF_COUNTED = 2,     /* SIG_MESSAGE counted in the receiver's msgs_in */
 };
 
+/* A link of the signal queue: the first field of every Signal, and all
+ * of the queue's stub. */
+typedef struct SigLink {
+    struct SigLink *_Atomic next;
+} SigLink;
+
 typedef struct Signal {
-    struct Signal *_Atomic next;  /* signal queue link */
+    SigLink link;                 /* signal queue link (first field) */
     struct Signal *mnext;         /* mailbox link */
     HeapFrag *frag;               /* the block this record lives in */
     Value value;                  /* in frag's words, or an immediate */
@@ -55,12 +61,13 @@ typedef struct Signal {
     bool absorbed;                /* the collector took the value into the heap */
 } Signal;
 
-/* head and stub.next are written by every producer, tail by the consumer
- * only: the stub keeps them on different cache lines (see Proc.state). */
+/* An intrusive MPSC queue with a stub (Vyukov's): its producers' end.
+ * The consumer's end, the tail, is kept apart by the consumer (on another
+ * cache line: every producer writes head and stub, the consumer writes its
+ * tail at every pop). */
 typedef struct SignalQueue {
-    Signal *_Atomic head;   /* producers push here */
-    Signal stub;
-    Signal *tail;           /* consumer pops here */
+    SigLink *_Atomic head;  /* producers push here */
+    SigLink stub;
 } SignalQueue;
 
 struct Proc;
@@ -71,11 +78,11 @@ Signal *signal_alloc(size_t words);
 Signal *signal_try_alloc(size_t words);
 void signal_free(Signal *s);   /* the whole block, value words included */
 
-void sigq_init(SignalQueue *q);
+void sigq_init(SignalQueue *q, SigLink **tail);
 /* Any thread. */
 void sigq_push(SignalQueue *q, Signal *s);
 /* Owner only; NULL when empty (or when a push is half done: try later). */
-Signal *sigq_pop(SignalQueue *q);
+Signal *sigq_pop(SignalQueue *q, SigLink **tail);
 
 /* Owner only: move pending signals into the mailbox / act on them. */
 void sig_drain(struct Proc *p);

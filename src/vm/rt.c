@@ -235,7 +235,7 @@ Proc *proc_new_bare(Runtime *rt) {
     p->priority = 100;
     p->reductions = 4000;
     mbox_init(&p->mbox);
-    sigq_init(&p->sigq);
+    sigq_init(&p->sigq, &p->sigq_tail);
     return p;
 }
 
@@ -244,7 +244,7 @@ void proc_free_bare(Proc *p) {
     heap_release(&p->heap);
     mbox_release(&p->mbox);
     Signal *s;
-    while ((s = sigq_pop(&p->sigq)) != NULL) heap_frag_release(s->frag);
+    while ((s = sigq_pop(&p->sigq, &p->sigq_tail)) != NULL) heap_frag_release(s->frag);
     free(p->links);
     free(p->monitors);
     free(p->watchers);
