@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "base/mem.h"
 #include "lib/intrinsic.h"
 #include "proc/exit.h"
 #include "proc/ptable.h"
@@ -45,7 +46,10 @@ static Value nat_realm_child_info(Proc *p, Value *a, uint32_t n) {
 static Value nat_realm_info_self(Proc *p, Value *a, uint32_t n) {
     Runtime *rt = p->rt;
     uint64_t procs = ptable_count(rt->procs);
-    Value usage_kvs[] = {kw(rt, "processes"), num_from_u64(p, procs)};
+    /* The memory budget of this realm (base/mem.h) and how much of it
+     * its processes hold. */
+    Value usage_kvs[] = {kw(rt, "processes"), num_from_u64(p, procs), kw(rt, "memory-used"),
+                         num_from_u64(p, mem_used()), kw(rt, "memory-limit"), num_from_u64(p, mem_limit())};
     Value parent = realm_parent(p);
     Value kvs[] = {
         K_(name), parent == LV_NIL ? sym(rt, "root") : LV_NIL,
@@ -53,7 +57,7 @@ static Value nat_realm_info_self(Proc *p, Value *a, uint32_t n) {
         kw(rt, "parent"), parent,
         kw(rt, "children"), realm_children(p),
         kw(rt, "policy"), map_empty(p),
-        kw(rt, "resource-usage"), map_from_kvs(p, usage_kvs, 2),
+        kw(rt, "resource-usage"), map_from_kvs(p, usage_kvs, sizeof usage_kvs / sizeof usage_kvs[0]),
         kw(rt, "process-count"), num_from_u64(p, procs),
         kw(rt, "enforcement"), realm_enforcement(p),
         kw(rt, "dropped-frames"), num_from_u64(p, realm_dropped_frames(rt)),
@@ -113,6 +117,17 @@ static Value nat_realm_ask_parent(Proc *p, Value *a, uint32_t n) {
     return realm_ask_parent(p, REALM_OP_WHEREIS, sym_strip(a[1]));
 }
 
+/* (%memory :request|:return bytes): see realm_memory. */
+static Value nat_memory(Proc *p, Value *a, uint32_t n) {
+    Runtime *rt = p->rt;
+    bool more = a[0] == kw(rt, "request");
+    const char *fname = more ? "request-memory" : "return-memory";
+    int64_t bytes;
+    if ((!more && a[0] != kw(rt, "return")) || !is_integer(a[1]) || !num_to_i64(a[1], &bytes) || bytes < 0)
+        return err_badarg(p, fname, a + 1, n - 1);
+    return realm_memory(p, more, (size_t)bytes);
+}
+
 /* (%realm-reply to ref value): the agent answers a request. */
 static Value nat_realm_reply(Proc *p, Value *a, uint32_t n) {
     if (!is_pid(a[0]) || !is_ref(a[1])) return err_badarg(p, "%realm-reply", a, n);
@@ -157,6 +172,7 @@ LONA_INTRINSICS(realm) = {
     {"lona.process", "%realm-request", 3, 3, nat_realm_request, "([realm op data])", NULL},
     {"lona.process", "%realm-ask-parent", 2, 2, nat_realm_ask_parent, "([op data])", NULL},
     {"lona.process", "%realm-reply", 3, 3, nat_realm_reply, "([to ref value])", NULL},
+    {"lona.process", "%memory", 2, 2, nat_memory, "([op bytes])", NULL},
     {"lona.process", "%realm-resolve", 1, 1, nat_realm_resolve, "([name])", NULL},
     {"lona.process", "%monitor-to-come", 1, 1, nat_monitor_to_come, "([realm])", NULL},
     {"lona.process", "%monitor-arrived", 2, 2, nat_monitor_arrived, "([ref pid])", NULL},

@@ -22,6 +22,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "base/mem.h"
 #include "realm/realm_priv.h"
 #include "realm/snapshot.h"
 #include "term/alloc.h"
@@ -46,11 +47,13 @@ static int die(const char *what) {
 }
 
 int realm_child_main(int argc, char **argv) {
-    if (argc < 4) return die("usage: %realm-child ID PARENT-ID PARENT-OS-PID SCHEDULERS");
+    if (argc < 5) return die("usage: %realm-child ID PARENT-ID PARENT-OS-PID SCHEDULERS MEMORY");
     uint32_t id = (uint32_t)strtoul(argv[0], NULL, 10);
     uint32_t parent_id = (uint32_t)strtoul(argv[1], NULL, 10);
     pid_t parent_os = (pid_t)strtol(argv[2], NULL, 10);
     unsigned schedulers = (unsigned)strtoul(argv[3], NULL, 10);
+    /* The budget its parent gives it (realm/policy.c), 0: one of its own. */
+    size_t memory = (size_t)strtoull(argv[4], NULL, 10);
     if (id < 2 || id > 0xffff || parent_id < 1) return die("bad realm id");
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent_os) return die("the parent is gone");
@@ -64,6 +67,7 @@ int realm_child_main(int argc, char **argv) {
                       .realm_id = id};
     Runtime *rt = rt_new(&opts);
     if (!rt) return die("cannot create the runtime");
+    if (memory >= MEM_LIMIT_MIN && memory <= MEM_LIMIT_MAX) mem_set_limit(memory);
     bool loaded = snapshot_install_fd(rt, CHILD_SNAPSHOT_FD, err, sizeof err);
     close(CHILD_SNAPSHOT_FD);
     if (!loaded) return die(err);

@@ -34,6 +34,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/mem.h"
 #include "base/memfd.h"
 #include "realm/wire.h"
 #include "sched/poller.h"
@@ -46,7 +47,6 @@
 
 extern char **environ;
 
-static Value kw(Runtime *rt, const char *s) { return mk_keyword(atoms_intern_text(&rt->atoms, s, strlen(s))); }
 
 /* ---- starting an OS process ----------------------------------------------------------- */
 
@@ -63,14 +63,16 @@ static const char *self_exe(RealmState *rs) {
 /* fork+exec of this executable (posix_spawn: vfork semantics, safe in a
  * threaded process), in a new process group. sock and snap must not be 3
  * or 4 (the dup2 of one would replace the other). */
-pid_t launch_process(RealmState *rs, uint32_t id, uint32_t parent, unsigned schedulers, int sock, int snap) {
-    char idbuf[16], parentbuf[16], ospid[24], schedbuf[16];
+pid_t launch_process(RealmState *rs, uint32_t id, uint32_t parent, unsigned schedulers, size_t memory, int sock,
+                     int snap) {
+    char idbuf[16], parentbuf[16], ospid[24], schedbuf[16], membuf[24];
     snprintf(idbuf, sizeof idbuf, "%u", id);
     snprintf(parentbuf, sizeof parentbuf, "%u", parent);
     snprintf(ospid, sizeof ospid, "%ld", (long)getpid());
     snprintf(schedbuf, sizeof schedbuf, "%u", schedulers);
+    snprintf(membuf, sizeof membuf, "%zu", memory);
     const char *exe = self_exe(rs);
-    char *argv[] = {(char *)exe, "%realm-child", idbuf, parentbuf, ospid, schedbuf, NULL};
+    char *argv[] = {(char *)exe, "%realm-child", idbuf, parentbuf, ospid, schedbuf, membuf, NULL};
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t at;
     posix_spawn_file_actions_init(&fa);
@@ -241,17 +243,20 @@ static Value error_reply(Proc *sc, Runtime *rt, const char *reason, const char *
     return mk_tuple3(sc, K_(error), kw(rt, reason), map_from_kvs(sc, kvs, 2));
 }
 
-/* Start realm `id` for realm `parent` from data [name schedulers snapshot];
- * the reply value, and *mine the socket end to send down, or -1. */
+/* Start realm `id` for realm `parent` from data [name schedulers snapshot
+ * memory] (memory: the budget the parent gives it, 0 for its own); the
+ * reply value, and *mine the socket end to send down, or -1. */
 static Value start_for(RealmState *rs, ChildRealm *via, uint32_t parent, Value data, int *mine) {
     Runtime *rt = rs->rt;
     Proc *sc = rs->scratch;
-    int64_t sched;
+    int64_t sched, memory;
     *mine = -1;
-    if (!is_tuple(data) || tuple_len(data) != 3) return error_reply(sc, rt, "badarg", "realm-create: bad request");
+    if (!is_tuple(data) || tuple_len(data) != 4) return error_reply(sc, rt, "badarg", "realm-create: bad request");
     Value name = tuple_elems(data)[0], snapshot = tuple_elems(data)[2];
     if (!(is_symbol(name) || is_string(name) || is_keyword(name)) || !is_integer(tuple_elems(data)[1]) ||
-        !num_to_i64(tuple_elems(data)[1], &sched) || sched < 0 || sched > 256 || !is_binary(snapshot))
+        !num_to_i64(tuple_elems(data)[1], &sched) || sched < 0 || sched > 256 || !is_binary(snapshot) ||
+        !is_integer(tuple_elems(data)[3]) || !num_to_i64(tuple_elems(data)[3], &memory) || memory < 0 ||
+        (uint64_t)memory > MEM_LIMIT_MAX)
         return error_reply(sc, rt, "badarg", "realm-create: bad request");
     if (!realm_reserve(rs)) return error_reply(sc, rt, "system-limit", "realm-create: the realm tree is full (LONA_MAX_REALMS)");
     uint32_t id = atomic_fetch_add(&rs->next_id, 1);
@@ -260,7 +265,7 @@ static Value start_for(RealmState *rs, ChildRealm *via, uint32_t parent, Value d
     if (id <= 0xffff && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0) {
         snap = sealed_memfd("lona-image", binary_bytes(snapshot), binary_size(snapshot));
         int theirs = fcntl(sv[1], F_DUPFD_CLOEXEC, 10), code = snap >= 0 ? fcntl(snap, F_DUPFD_CLOEXEC, 10) : -1;
-        if (theirs >= 0 && code >= 0) pid = launch_process(rs, id, parent, (unsigned)sched, theirs, code);
+        if (theirs >= 0 && code >= 0) pid = launch_process(rs, id, parent, (unsigned)sched, (size_t)memory, theirs, code);
         if (theirs >= 0) close(theirs);
         if (code >= 0) close(code);
         close(sv[1]);

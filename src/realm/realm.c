@@ -16,6 +16,7 @@
  * it was reaped. The struct itself is freed by the link's down callback,
  * which always comes (killing the process closes its socket).
  */
+#include "realm/policy.h"
 #include "realm/realm_priv.h"
 
 #include <errno.h>
@@ -29,6 +30,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/mem.h"
 #include "gc/copy.h"
 #include "proc/exit.h"
 #include "proc/life.h"
@@ -46,9 +48,7 @@
 #include "vm/ns.h"
 #include "vm/rt.h"
 
-static Value kw(Runtime *rt, const char *s) { return mk_keyword(atoms_intern_text(&rt->atoms, s, strlen(s))); }
 
-static Value err_pair(Proc *p, Value reason) { return mk_tuple2(p, K_(error), reason); }
 
 /* ---- state --------------------------------------------------------------------- */
 
@@ -214,6 +214,14 @@ static void reset_scratch(RealmState *rs) {
     heap_init(h, 512, 0);
 }
 
+/* A realm-create that will not be: its place in the tree, and the budget
+ * set aside for it, are free again. Any other request: nothing to undo. */
+static void create_abandoned(RealmState *rs, const Pending *q) {
+    if (q->op != REALM_OP_CREATE) return;
+    realm_release(rs);
+    if (q->mem_start) mem_uncharge(q->mem_start);
+}
+
 /* Tell a waiting requester that its realm is gone. */
 static void fail_pending(RealmState *rs, uint32_t realm, Value reason) {
     Proc *sc = rs->scratch;
@@ -227,6 +235,7 @@ static void fail_pending(RealmState *rs, uint32_t realm, Value reason) {
         *pp = q->next;
         Value msg = mk_tuple3(sc, kw(rs->rt, "%realm-reply"), q->ref, mk_tuple2(sc, K_(error), reason));
         deliver_message(rs, q->caller, LV_NIL, msg);
+        create_abandoned(rs, q);
         free(q);
     }
     pthread_mutex_unlock(&rs->lock);
@@ -298,7 +307,8 @@ static void deliver_remote_signal(RealmState *rs, RealmLink *l, const WireFrame 
     buf_free(&out);
 }
 
-static void add_child(RealmState *rs, uint32_t id, int fd, pid_t pid, Value name, Value policy, unsigned schedulers);
+static void add_child(RealmState *rs, uint32_t id, int fd, pid_t pid, Value name, Value policy, unsigned schedulers,
+                      const MemPolicy *m);
 
 /* The link towards realm id: a child on the way, else the parent. */
 static RealmLink *route_locked(RealmState *rs, uint32_t id) {
@@ -320,12 +330,13 @@ static void adopt_created(RealmState *rs, RealmLink *l, const WireFrame *f, int 
     }
     Value answer;
     if (q->op == REALM_OP_CREATE && fresh) {
-        add_child(rs, id, *passed_fd, 0, q->name, q->policy, q->schedulers);
+        MemPolicy m = {q->mem_start, q->mem_ceiling};
+        add_child(rs, id, *passed_fd, 0, q->name, q->policy, q->schedulers, &m);
         *passed_fd = -1;
         answer = IMM(IMM_REALM, id);
     } else {
         /* Not the reply it claims to be: the caller hears of it, not silence. */
-        if (q->op == REALM_OP_CREATE) realm_release(rs);
+        create_abandoned(rs, q);
         link_drop(l);
         answer = err_pair(rs->scratch, kw(rs->rt, "noconnection"));
     }
@@ -334,10 +345,11 @@ static void adopt_created(RealmState *rs, RealmLink *l, const WireFrame *f, int 
 }
 
 /* The reply to a request of a process here. A refused realm-create gives
- * its place back. */
-static void deliver_reply(RealmState *rs, const WireFrame *f, Value v) {
+ * its place back; a new budget applies only if the parent's link says so. */
+static void deliver_reply(RealmState *rs, RealmLink *l, const WireFrame *f, Value v) {
     Pending *q = take_pending(rs, f->ref);
-    if (q && q->op == REALM_OP_CREATE) realm_release(rs);
+    if (q) create_abandoned(rs, q);
+    if (q && q->op == REALM_OP_MEMORY) v = l == rs->parent ? policy_apply(rs, v) : err_pair(rs->scratch, kw(rs->rt, "noconnection"));
     free(q);
     deliver_message(rs, f->to, f->from, mk_tuple3(rs->scratch, kw(rs->rt, "%realm-reply"), f->ref, v));
 }
@@ -402,6 +414,8 @@ static void deliver_request(RealmState *rs, RealmLink *l, ChildRealm *from_child
         buf_free(&up);
     } else if (from_child && rs->rt->realm_id == 1 && (f->arg == REALM_OP_CREATE || f->arg == REALM_OP_TERMINATE)) {
         launch_serve(rs, l, from_child, f, v);
+    } else if (from_child && f->arg == REALM_OP_MEMORY && pid_realm(f->from) == from_child->id) {
+        realm_reply_on(rs, l, f->from, f->ref, 0, policy_serve(rs, from_child, v), -1);
     }
 }
 
@@ -444,7 +458,7 @@ static void deliver_here(RealmState *rs, RealmLink *l, ChildRealm *from_child, c
     case FK_REPLY:
         if (!is_pid(f->to) || !is_ref(f->ref)) break;
         if (*passed_fd >= 0) adopt_created(rs, l, f, passed_fd);
-        else deliver_reply(rs, f, v);
+        else deliver_reply(rs, l, f, v);
         break;
     default:
         link_drop(l);
@@ -574,6 +588,7 @@ static void on_child_down(void *ctx, RealmLink *l) {
     link_free(l);
     pthread_mutex_lock(&rs->lock);
     pthread_cond_broadcast(&rs->cond);
+    policy_release_locked(c);
     pthread_mutex_unlock(&rs->lock);
     free(c);
     free(peer);
@@ -588,32 +603,6 @@ static bool parse_schedulers(Runtime *rt, Value v, unsigned *out) {
     if (v == LV_NONE || v == LV_NIL || v == kw(rt, "auto")) return true;
     if (!is_integer(v) || !num_to_i64(v, &n) || n < 1 || n > 256) return false;
     *out = (unsigned)n;
-    return true;
-}
-
-static bool fraction_ok(Value v) {
-    if (v == LV_NONE) return true;
-    if (!is_number(v)) return false;
-    double d = num_to_double(v);
-    return d >= 0 && d <= 1024;
-}
-
-static bool bytes_ok(Value v) {
-    int64_t n;
-    return v == LV_NONE || (is_integer(v) && num_to_i64(v, &n) && n >= 0);
-}
-
-/* :policy %{:cpu %{:min :max} :memory %{:min :max}}: every part optional. */
-static bool parse_policy(Runtime *rt, Value pol) {
-    if (pol == LV_NONE || pol == LV_NIL) return true;
-    if (!is_map(pol)) return false;
-    Value cpu = map_get(pol, kw(rt, "cpu")), mem = map_get(pol, kw(rt, "memory"));
-    if (cpu != LV_NONE && (!is_map(cpu) || !fraction_ok(map_get(cpu, kw(rt, "min"))) ||
-                           !fraction_ok(map_get(cpu, kw(rt, "max")))))
-        return false;
-    if (mem != LV_NONE && (!is_map(mem) || !bytes_ok(map_get(mem, kw(rt, "min"))) ||
-                           !bytes_ok(map_get(mem, kw(rt, "max")))))
-        return false;
     return true;
 }
 
@@ -646,9 +635,12 @@ static int image_for_child(RealmState *rs) {
 
 /* A started child joins the tree: its link is watched from now on. name
  * and policy are in the literal area. */
-static void add_child(RealmState *rs, uint32_t id, int fd, pid_t pid, Value name, Value policy, unsigned schedulers) {
+static void add_child(RealmState *rs, uint32_t id, int fd, pid_t pid, Value name, Value policy, unsigned schedulers,
+                      const MemPolicy *m) {
     ChildRealm *c = xcalloc(1, sizeof *c);
     c->id = id;
+    c->mem_granted = m->start;
+    c->mem_ceiling = m->ceiling;
     c->name = name;
     c->policy = policy;
     c->schedulers = schedulers;
@@ -709,7 +701,7 @@ static Value ask(Proc *p, Value ref, RealmOp op, uint32_t dest, Value data) {
          * parent left): answer at once, unless the reply came meanwhile. */
         Pending *gone = take_pending(rs, ref);
         if (gone) {
-            if (gone->op == REALM_OP_CREATE) realm_release(rs);
+            create_abandoned(rs, gone);
             free(gone);
             mbox_append_local(&p->mbox, mk_tuple3(p, kw(p->rt, "%realm-reply"), ref, err_pair(p, kw(p->rt, "noconnection"))));
         }
@@ -719,18 +711,22 @@ static Value ask(Proc *p, Value ref, RealmOp op, uint32_t dest, Value data) {
 
 /* realm-create in a child realm: the root starts the realm from this
  * realm's code (launch.c). A place here is already taken. */
-static Value create_via_root(Proc *p, Value name, Value policy, unsigned schedulers) {
+static Value create_via_root(Proc *p, Value name, Value policy, unsigned schedulers, const MemPolicy *m) {
     Runtime *rt = p->rt;
     Buf image;
     buf_init(&image);
     snapshot_write(rt, &image);
     Value snapshot = mk_binary(p, image.data, image.len);
     buf_free(&image);
-    Value data = mk_tuple3(p, name, fix(schedulers), snapshot);
+    Value data = mk_tuple(p, 4);
+    Value items[4] = {name, fix(schedulers), snapshot, num_from_u64(p, m->start)};
+    memcpy(tuple_elems(data), items, sizeof items);
     Pending *q = xcalloc(1, sizeof *q);
     q->name = lit_copy(rt, name);
     q->policy = policy == LV_NONE ? LV_NIL : lit_copy(rt, policy);
     q->schedulers = schedulers;
+    q->mem_start = m->start;
+    q->mem_ceiling = m->ceiling;
     return ask(p, add_pending(p, q, 1, REALM_OP_CREATE), REALM_OP_CREATE, 1, data);
 }
 
@@ -743,37 +739,48 @@ Value realm_create(Proc *p, Value opts) {
     Value policy = map_get(opts, kw(rt, "policy"));
     Value shared = map_get(opts, kw(rt, "shared"));
     unsigned schedulers;
-    if (name == LV_NONE || !parse_name(name) || !parse_policy(rt, policy) ||
+    MemPolicy m;
+    if (name == LV_NONE || !parse_name(name) || !policy_parse(rt, policy, &m) ||
         !parse_schedulers(rt, map_get(opts, kw(rt, "schedulers")), &schedulers) ||
         !(shared == LV_NONE || shared == LV_NIL || shared == LV_EMPTY ||
           (is_vector(shared) && vec_count(shared) == 0)))
         return err_badarg(p, "realm-create", args, 1);
-    if (!realm_reserve(rs))
+    if (policy_carve(p, &m) == LV_EXC) return LV_EXC;
+    if (!realm_reserve(rs)) {
+        if (m.start) mem_uncharge(m.start);
         return err_raisef(p, kw(rt, "system-limit"), "realm-create: %u child realms already (LONA_MAX_REALMS)",
                           rs->max_children);
-    if (rt->realm_id != 1) return create_via_root(p, name, policy, schedulers);
+    }
+    if (rt->realm_id != 1) return create_via_root(p, name, policy, schedulers, &m);
     uint32_t id = atomic_fetch_add(&rs->next_id, 1);
+    const char *failed = NULL;
+    int sv[2] = {-1, -1}, saved = 0;
+    pid_t pid = -1;
     if (id > 0xffff) {
-        realm_release(rs);
-        return err_raisef(p, kw(rt, "system-limit"), "realm-create: no realm ids left");
+        failed = "no realm ids left";
+    } else if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+        saved = errno;
+        failed = "socketpair";
+    } else {
+        int theirs = high_fd(sv[1]);
+        int snap = image_for_child(rs);
+        pid = snap >= 0 && theirs >= 0 ? launch_process(rs, id, rt->realm_id, schedulers, m.start, theirs, snap) : -1;
+        saved = errno;
+        if (theirs >= 0) close(theirs);
+        if (snap >= 0) close(snap);
+        if (pid < 0) {
+            close(sv[0]);
+            failed = "cannot start the realm";
+        }
     }
-
-    int sv[2];
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-        return err_raisef(p, kw(rt, "system-limit"), "realm-create: socketpair: %s", strerror(errno));
-    int mine = sv[0], theirs = high_fd(sv[1]);
-    int snap = image_for_child(rs);
-    pid_t pid = snap >= 0 && theirs >= 0 ? launch_process(rs, id, rt->realm_id, schedulers, theirs, snap) : -1;
-    int saved = errno;
-    if (theirs >= 0) close(theirs);
-    if (snap >= 0) close(snap);
-    if (pid < 0) {
-        close(mine);
+    if (failed) {
         realm_release(rs);
-        return err_raisef(p, kw(rt, "system-limit"), "realm-create: cannot start the realm: %s", strerror(saved));
+        if (m.start) mem_uncharge(m.start);
+        return err_raisef(p, kw(rt, "system-limit"), "realm-create: %s%s%s", failed, saved ? ": " : "",
+                          saved ? strerror(saved) : "");
     }
-
-    add_child(rs, id, mine, pid, lit_copy(rt, name), policy == LV_NONE ? LV_NIL : lit_copy(rt, policy), schedulers);
+    add_child(rs, id, sv[0], pid, lit_copy(rt, name), policy == LV_NONE ? LV_NIL : lit_copy(rt, policy), schedulers,
+              &m);
     return IMM(IMM_REALM, id);
 }
 
@@ -785,7 +792,8 @@ uint32_t realm_adopt(Runtime *rt, int fd, pid_t os_pid, Value name) {
         realm_release(rs);
         return 0;
     }
-    add_child(rs, id, fd, os_pid, lit_copy(rt, name), LV_NIL, 0);
+    MemPolicy own = {0, 0};
+    add_child(rs, id, fd, os_pid, lit_copy(rt, name), LV_NIL, 0, &own);
     return id;
 }
 
@@ -803,6 +811,8 @@ Value realm_terminate(Proc *p, Value realm) {
         c->terminated = true;
         pid = c->os_pid;
         unlink_child_locked(rs, c);
+        /* Its budget is this realm's again when this returns. */
+        policy_release_locked(c);
     }
     pthread_mutex_unlock(&rs->lock);
     if (!below) return err_pair(p, kw(rt, "not-descendant"));
@@ -908,6 +918,19 @@ Value realm_ask_parent(Proc *p, RealmOp op, Value data) {
     return ref;
 }
 
+Value realm_memory(Proc *p, bool more, size_t bytes) {
+    Runtime *rt = p->rt;
+    RealmState *rs = realm_state(rt);
+    if (!rs->parent_id) return err_pair(p, kw(rt, "no-parent"));
+    if (!more) {
+        /* Never below what its processes hold now: the rest is the parent's. */
+        size_t spare = mem_room();
+        if (bytes > spare) bytes = spare;
+    }
+    Value data = mk_tuple2(p, kw(rt, more ? "request" : "return"), num_from_u64(p, bytes));
+    return ask(p, new_pending(p, rs->parent_id, REALM_OP_MEMORY), REALM_OP_MEMORY, rs->parent_id, data);
+}
+
 Value realm_reply(Proc *p, Value to, Value ref, Value value) {
     Value refused;
     bool routed;
@@ -972,6 +995,7 @@ Value realm_child_info(Proc *p, Value realm) {
     ChildRealm *c = find_child_locked(rs, id);
     bool known = realm_via_locked(rs, id) != NULL;
     Value name = c ? c->name : LV_NIL, policy = c ? c->policy : LV_NIL;
+    size_t granted = c ? c->mem_granted : 0;
     pid_t pid = c ? c->os_pid : 0;
     unsigned sched = c ? c->schedulers : 0;
     uint32_t parent = c ? rt->realm_id : 0;
@@ -983,8 +1007,9 @@ Value realm_child_info(Proc *p, Value realm) {
     uint64_t rss;
     double cpu;
     os_usage(pid, &rss, &cpu);
+    /* :memory-granted: the budget it has from this realm (policy.c). */
     Value usage[] = {kw(rt, "memory"), num_from_u64(p, rss), kw(rt, "cpu-seconds"), mk_float(p, cpu),
-                     kw(rt, "os-pid"), fix(pid)};
+                     kw(rt, "os-pid"), fix(pid), kw(rt, "memory-granted"), granted ? num_from_u64(p, granted) : LV_NIL};
     Value kvs[] = {
         K_(name), name,
         K_(status), K_(running),

@@ -46,6 +46,7 @@ typedef enum {
     REALM_OP_TERMINATE = 5,
     REALM_OP_ALIVE = 6,          /* of a pid, asked of the realm that owns it */
     REALM_OP_PROCESS_INFO = 7,
+    REALM_OP_MEMORY = 8,         /* request-memory, return-memory: to the parent */
 } RealmOp;
 
 /* Create a child realm from an options map: its realm id (in the root), a
@@ -74,6 +75,10 @@ Value realm_ask_about(Proc *p, Value pid, RealmOp op);
 Value realm_ask_parent(Proc *p, RealmOp op, Value data);
 /* In a child realm, the agent answers a request of `to`. */
 Value realm_reply(Proc *p, Value to, Value ref, Value value);
+/* request-memory (more) and return-memory: a ref for the parent's answer
+ * ([:%realm-reply ref :ok | [:error reason]]), or, in the root, the
+ * answer itself. */
+Value realm_memory(Proc *p, bool more, size_t bytes);
 
 /* The parent realm, or nil. */
 Value realm_parent(Proc *p);

@@ -7,6 +7,7 @@
 #define LONA_REALM_PRIV_H
 
 #include <limits.h>
+#include <string.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/types.h>
@@ -14,6 +15,8 @@
 #include "realm/link.h"
 #include "realm/realm.h"
 #include "realm/sandbox.h"
+#include "term/alloc.h"
+#include "term/atoms.h"
 
 typedef struct ChildRealm {
     struct ChildRealm *next;
@@ -24,6 +27,10 @@ typedef struct ChildRealm {
     RealmLink *link;
     bool in_tree;            /* still in the child list */
     bool terminated;         /* by realm-terminate (links then fire :killed) */
+    /* Its memory budget, counted as used here (policy.c; 0: it has a
+     * budget of its own), and the most it may have (0: no :max). Under
+     * the lock. */
+    size_t mem_granted, mem_ceiling;
 } ChildRealm;
 
 /* What a link's callbacks know of its other end. */
@@ -49,6 +56,7 @@ typedef struct Pending {
     RealmOp op;
     Value name, policy;      /* REALM_OP_CREATE: in the literal area */
     unsigned schedulers;
+    size_t mem_start, mem_ceiling; /* REALM_OP_CREATE: its memory policy */
 } Pending;
 
 /* A realm whose OS process the root started for another realm (launch.c).
@@ -94,6 +102,10 @@ typedef struct RealmState {
     char exe[PATH_MAX];
 } RealmState;
 
+/* A keyword, and [:error reason], for the realm modules. */
+static inline Value kw(Runtime *rt, const char *s) { return mk_keyword(atoms_intern_text(&rt->atoms, s, strlen(s))); }
+static inline Value err_pair(Proc *p, Value reason) { return mk_tuple2(p, K_(error), reason); }
+
 RealmState *realm_state(Runtime *rt);
 /* A frame received on any link (poller thread): deliver here or route. */
 void realm_on_frame(void *ctx, RealmLink *l, const WireFrame *f, int *passed_fd);
@@ -120,11 +132,12 @@ void realm_reply_on(RealmState *rs, RealmLink *l, Value to, Value ref, uint64_t 
 /* The root's launcher (launch.c). */
 /* Start the OS process of realm id, child of parent, with the socket end
  * sock (its descriptor 3) and snapshot snap (4); its pid, or -1. */
-pid_t launch_process(RealmState *rs, uint32_t id, uint32_t parent, unsigned schedulers, int sock, int snap);
+pid_t launch_process(RealmState *rs, uint32_t id, uint32_t parent, unsigned schedulers, size_t memory, int sock,
+                     int snap);
 /* Kill and reap an OS process this runtime started, with its group. */
 void launch_kill_and_reap(pid_t pid);
 /* A request of another realm to the root: realm-create (data [name
- * schedulers snapshot]) or realm-terminate (data a realm id). */
+ * schedulers snapshot memory]) or realm-terminate (data a realm id). */
 void launch_serve(RealmState *rs, RealmLink *l, ChildRealm *from_child, const WireFrame *f, Value data);
 /* Root: is id a launched realm below ancestor (any depth)? */
 bool launch_is_below_locked(RealmState *rs, uint32_t id, uint32_t ancestor);

@@ -26,6 +26,7 @@
 
 #include <cmocka.h>
 
+#include "base/mem.h"
 #include "proc/signal.h"
 #include "realm/frame.h"
 #include "realm/link.h"
@@ -33,6 +34,7 @@
 #include "realm/wire.h"
 #include "term/alloc.h"
 #include "term/atoms.h"
+#include "term/num.h"
 #include "term/print.h"
 #include "vm/host.h"
 #include "vm/rt.h"
@@ -255,6 +257,50 @@ static void a_child_cannot_forge_requests_to_the_agent(void **state) {
     free(got);
 }
 
+/* The reply to the child's request ref, from its parent. */
+static Value reply_to(Value ref) {
+    static uint8_t reply[4096];
+    WireFrame f;
+    do assert_true(next_frame(reply, sizeof reply, &f));
+    while (f.kind != FK_REPLY || f.ref != ref);
+    Value v;
+    assert_int_equal(wire_decode(host, f.value, f.value_len, NULL, &v), WIRE_OK);
+    return v;
+}
+
+/* A child with no memory policy (realm_adopt gives none) asks for memory
+ * and gives back more than it was given: both refused, the parent's
+ * budget untouched, as by a request in another realm's name. */
+static void memory_requests_cannot_inflate_the_parents_budget(void **state) {
+    (void)state;
+    Value mine = mk_pid(child_id, 3);
+    size_t used = mem_used();
+    assert_true(host_claim(host));
+    Value kw_request = mk_keyword(atoms_intern_text(&rt->atoms, "request", 7));
+    Value kw_return = mk_keyword(atoms_intern_text(&rt->atoms, "return", 6));
+    send_framed(FK_REQUEST, mk_pid(1, 0), mk_pid(child_id + 1, 3), mk_ref(child_id, 30), REALM_OP_MEMORY,
+                mk_tuple2(host, kw_return, num_from_u64(host, (uint64_t)1 << 40)));
+    send_framed(FK_REQUEST, mk_pid(1, 0), mine, mk_ref(child_id, 31), REALM_OP_MEMORY,
+                mk_tuple2(host, kw_request, num_from_u64(host, (uint64_t)1 << 40)));
+    send_framed(FK_REQUEST, mk_pid(1, 0), mine, mk_ref(child_id, 32), REALM_OP_MEMORY,
+                mk_tuple2(host, kw_return, num_from_u64(host, (uint64_t)1 << 40)));
+    send_framed(FK_REQUEST, mk_pid(1, 0), mine, mk_ref(child_id, 33), REALM_OP_MEMORY, kw_return);
+    char *a = pr_to_cstr(rt, reply_to(mk_ref(child_id, 31)));
+    char *b = pr_to_cstr(rt, reply_to(mk_ref(child_id, 32)));
+    char *c = pr_to_cstr(rt, reply_to(mk_ref(child_id, 33)));
+    host_release(host);
+    assert_string_equal(a, "[:error :no-memory-policy]");
+    assert_string_equal(b, "[:error :no-memory-policy]");
+    assert_string_equal(c, "[:error :badarg]");
+    free(a);
+    free(b);
+    free(c);
+    /* Nothing given, nothing taken back (small blocks are counted a
+     * mebibyte at a time per thread: the count moves by that much). */
+    size_t now = mem_used();
+    assert_true(now + (4u << 20) >= used && now <= used + (4u << 20));
+}
+
 static void a_flood_gets_the_child_hung_up_on(void **state) {
     (void)state;
     static const char garbage[] = "garbage garbage garbage";
@@ -289,6 +335,7 @@ int main(void) {
         cmocka_unit_test(a_descriptor_from_a_child_is_refused),
         cmocka_unit_test(lies_about_the_tree_change_nothing),
         cmocka_unit_test(a_child_cannot_forge_requests_to_the_agent),
+        cmocka_unit_test(memory_requests_cannot_inflate_the_parents_budget),
         cmocka_unit_test(a_flood_gets_the_child_hung_up_on),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
