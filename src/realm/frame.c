@@ -45,10 +45,14 @@ static bool get_id(const uint8_t **pp, const uint8_t *end, bool is_ref, Value *o
     return true;
 }
 
-bool frame_parse(const uint8_t *bytes, size_t len, WireFrame *f) {
-    if (len < FRAME_HEADER || bytes[0] != 'L' || bytes[1] != 'R' || bytes[2] != FRAME_VERSION) return false;
+size_t frame_length(const uint8_t *bytes, size_t len) {
+    if (len < FRAME_HEADER || bytes[0] != 'L' || bytes[1] != 'R' || bytes[2] != FRAME_VERSION) return 0;
     uint32_t n = (uint32_t)bytes[4] | (uint32_t)bytes[5] << 8 | (uint32_t)bytes[6] << 16 | (uint32_t)bytes[7] << 24;
-    if ((size_t)n != len - FRAME_HEADER) return false;
+    return (size_t)n <= len - FRAME_HEADER ? FRAME_HEADER + (size_t)n : 0;
+}
+
+bool frame_parse(const uint8_t *bytes, size_t len, WireFrame *f) {
+    if (frame_length(bytes, len) != len) return false;
     f->kind = bytes[3];
     f->raw = bytes;
     f->raw_len = len;

@@ -64,6 +64,9 @@ void frame_begin(Buf *b, uint8_t kind, Value to, Value from, Value ref, uint64_t
 /* Write the length into the header; false if the frame is too large. */
 bool frame_finish(Buf *b);
 
+/* The length of the frame that starts at bytes (header included), from
+ * its header: 0 if the header is not a frame's or says more than len. */
+size_t frame_length(const uint8_t *bytes, size_t len);
 /* Parse one frame; false if it is malformed. f->value points into bytes. */
 bool frame_parse(const uint8_t *bytes, size_t len, WireFrame *f);
 

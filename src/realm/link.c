@@ -29,8 +29,10 @@ static const uint8_t memfd_marker[FRAME_HEADER] = {'L', 'R', FRAME_VERSION, FK_M
 static const uint8_t passfd_marker[FRAME_HEADER] = {'L', 'R', FRAME_VERSION, FK_PASSFD, 0, 0, 0, 0};
 #define MEMFD_SEALS SEALED_MEMFD_SEALS
 
-/* Frames taken from the socket per wake-up before the others get a turn. */
+/* Datagrams, and frames, taken from the socket per wake-up before the
+ * other links get a turn. */
 #define LINK_BATCH 256
+#define LINK_BATCH_FRAMES 4096
 
 static void link_ready(void *ctx, uint32_t events);
 
@@ -118,14 +120,39 @@ static void flush_locked(RealmLink *l) {
         LinkOut *o = l->head;
         l->head = o->next;
         if (!l->head) l->tail = NULL;
+        uint32_t frames = o->frames;
         if (o->fd >= 0) close(o->fd);
         free(o);
         if (r < 0) { /* the peer is gone: the poller will see it */
             free_queue(l);
             return;
         }
-        atomic_fetch_add_explicit(&l->frames_out, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&l->frames_out, frames, memory_order_relaxed);
     }
+}
+
+/* Queue a datagram (under l->lock). A lone frame joins the last waiting
+ * datagram when that one holds only frames and has room (see LinkOut). */
+static void queue_locked(RealmLink *l, const uint8_t *bytes, size_t len, int fd) {
+    LinkOut *t = l->tail;
+    if (fd < 0 && t && t->fd < 0 && t->cap - t->len >= len) {
+        memcpy(t->bytes + t->len, bytes, len);
+        t->len += len;
+        t->frames++;
+        return;
+    }
+    /* Room for more frames behind this one, when it is a lone frame. */
+    size_t cap = fd < 0 && len < FRAME_INLINE_MAX ? FRAME_INLINE_MAX : len;
+    LinkOut *o = xmalloc(sizeof *o + cap);
+    o->next = NULL;
+    o->len = len;
+    o->cap = cap;
+    o->fd = fd;
+    o->frames = 1;
+    memcpy(o->bytes, bytes, len);
+    if (l->tail) l->tail->next = o;
+    else l->head = o;
+    l->tail = o;
 }
 
 /* Send one datagram (with fd attached when fd >= 0, which the link owns),
@@ -143,14 +170,7 @@ static bool send_or_queue(RealmLink *l, const uint8_t *bytes, size_t len, int fd
         }
     }
     if (ok) {
-        LinkOut *o = xmalloc(sizeof *o + len);
-        o->next = NULL;
-        o->len = len;
-        o->fd = fd;
-        memcpy(o->bytes, bytes, len);
-        if (l->tail) l->tail->next = o;
-        else l->head = o;
-        l->tail = o;
+        queue_locked(l, bytes, len, fd);
         link_arm_locked(l);
     } else if (fd >= 0) {
         close(fd);
@@ -218,6 +238,24 @@ static void deliver(RealmLink *l, const uint8_t *bytes, size_t len, int fd) {
     if (fd >= 0) close(fd);
 }
 
+/* A datagram of frames back to back; a frame that does not parse drops
+ * the rest of the datagram, counted once. The number of frames. */
+static int deliver_frames(RealmLink *l, const uint8_t *bytes, size_t len) {
+    int frames = 0;
+    while (len > 0) {
+        size_t n = frame_length(bytes, len);
+        if (n == 0) {
+            link_drop(l);
+            break;
+        }
+        deliver(l, bytes, n, -1);
+        frames++;
+        bytes += n;
+        len -= n;
+    }
+    return frames;
+}
+
 /* A frame held in a memfd: only a sealed one is read, so that the sender
  * cannot change the bytes while they are decoded. */
 static void deliver_memfd(RealmLink *l, int fd) {
@@ -239,9 +277,11 @@ static void deliver_memfd(RealmLink *l, int fd) {
     munmap(map, (size_t)st.st_size);
 }
 
-/* Read up to LINK_BATCH datagrams; false when the peer is gone. */
+/* Read up to LINK_BATCH datagrams or LINK_BATCH_FRAMES frames; false
+ * when the peer is gone. */
 static bool receive_some(RealmLink *l) {
-    for (int i = 0; i < LINK_BATCH; i++) {
+    int frames = 0;
+    for (int i = 0; i < LINK_BATCH && frames < LINK_BATCH_FRAMES; i++) {
         union {
             char buf[CMSG_SPACE(4 * sizeof(int))];
             struct cmsghdr align;
@@ -274,7 +314,7 @@ static bool receive_some(RealmLink *l) {
             link_drop(l);
             continue;
         }
-        deliver(l, l->rbuf, (size_t)n, -1);
+        frames += deliver_frames(l, l->rbuf, (size_t)n);
     }
     return true;
 }

@@ -40,11 +40,17 @@ typedef struct RealmLink RealmLink;
 typedef void (*LinkFrameFn)(void *ctx, RealmLink *l, const WireFrame *f, int *passed_fd);
 typedef void (*LinkDownFn)(void *ctx, RealmLink *l);
 
+/* A datagram waiting for room in the socket. Frames queued behind a full
+ * socket share datagrams: one with no descriptor takes the next frames
+ * while they fit in its cap (up to FRAME_INLINE_MAX), so that a sender
+ * faster than its peer costs one system call per datagram, not per frame,
+ * on both sides. */
 typedef struct LinkOut {
     struct LinkOut *next;
-    size_t len;
+    size_t len, cap;
     int fd;                  /* descriptor sent with the datagram, or -1 */
-    uint8_t bytes[];         /* the datagram */
+    uint32_t frames;         /* frames in it */
+    uint8_t bytes[];         /* the datagram: one frame, a marker and a frame, or frames back to back */
 } LinkOut;
 
 struct RealmLink {

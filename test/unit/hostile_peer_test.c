@@ -68,18 +68,24 @@ static void send_frame(uint8_t kind, Value to, Value from, const void *value, si
     buf_free(&b);
 }
 
-/* A frame from the child of any kind, with v encoded as its value. */
-static void send_framed(uint8_t kind, Value to, Value from, Value ref, uint64_t arg, Value v) {
-    Buf m, b;
+/* A frame of any kind with v encoded as its value, in b. */
+static void build_framed(Buf *b, uint8_t kind, Value to, Value from, Value ref, uint64_t arg, Value v) {
+    Buf m;
     buf_init(&m);
     assert_int_equal(wire_encode(rt, v, NULL, &m, NULL), WIRE_OK);
+    frame_begin(b, kind, to, from, ref, arg);
+    buf_append(b, m.data, m.len);
+    assert_true(frame_finish(b));
+    buf_free(&m);
+}
+
+/* A frame from the child of any kind, with v encoded as its value. */
+static void send_framed(uint8_t kind, Value to, Value from, Value ref, uint64_t arg, Value v) {
+    Buf b;
     buf_init(&b);
-    frame_begin(&b, kind, to, from, ref, arg);
-    buf_append(&b, m.data, m.len);
-    assert_true(frame_finish(&b));
+    build_framed(&b, kind, to, from, ref, arg, v);
     send_bytes(b.data, b.len);
     buf_free(&b);
-    buf_free(&m);
 }
 
 static void send_value(Value to, Value from, Value v) { send_framed(FK_SEND, to, from, LV_NIL, 0, v); }
@@ -137,6 +143,34 @@ static void bad_frames_are_dropped_and_counted(void **state) {
 
 /* A descriptor passed up from a child (only parents pass them down) is
  * dropped, counted and closed in the parent. */
+/* A datagram may hold frames back to back (link.c queues them so when
+ * the socket is full): each is delivered, in order; what follows a frame
+ * that does not parse is dropped, counted once. */
+static void frames_back_to_back_in_one_datagram(void **state) {
+    (void)state;
+    uint64_t before = realm_dropped_frames(rt);
+    Value me = host->pid, mine = mk_pid(child_id, 7);
+    Buf all, one;
+    buf_init(&all);
+    buf_init(&one);
+    for (int i = 1; i <= 3; i++) {
+        build_framed(&one, FK_SEND, me, mine, LV_NIL, 0, fix(i));
+        buf_append(&all, one.data, one.len);
+    }
+    static const uint8_t cut[] = {'L', 'R', FRAME_VERSION, FK_SEND, 40, 0, 0, 0, 1, 2};
+    buf_append(&all, cut, sizeof cut);
+    build_framed(&one, FK_SEND, me, mine, LV_NIL, 0, fix(4)); /* after the cut frame: lost with it */
+    buf_append(&all, one.data, one.len);
+    send_bytes(all.data, all.len);
+    buf_free(&all);
+    buf_free(&one);
+    wait_dropped(before + 1);
+    char *got = eval("[(receive m m :after 10000 :timeout) (receive m m :after 10000 :timeout) "
+                     "(receive m m :after 10000 :timeout) (receive m m :after 100 :none)]");
+    assert_string_equal(got, "[1 2 3 :none]");
+    free(got);
+}
+
 static void a_descriptor_from_a_child_is_refused(void **state) {
     (void)state;
     uint64_t before = realm_dropped_frames(rt);
@@ -332,6 +366,7 @@ static void a_flood_gets_the_child_hung_up_on(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bad_frames_are_dropped_and_counted),
+        cmocka_unit_test(frames_back_to_back_in_one_datagram),
         cmocka_unit_test(a_descriptor_from_a_child_is_refused),
         cmocka_unit_test(lies_about_the_tree_change_nothing),
         cmocka_unit_test(a_child_cannot_forge_requests_to_the_agent),
