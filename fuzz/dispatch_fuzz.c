@@ -236,7 +236,7 @@ static void dispatch_fuzz_stop(void) { dispatch_fuzz_free(); }
 
 /* ---- seeds -------------------------------------------------------------------- */
 
-static Value kw(const char *s) { return mk_keyword(atoms_intern_text(&fuzz_rt->atoms, s, strlen(s))); }
+static Value seed_kw(const char *s) { return mk_keyword(atoms_intern_text(&fuzz_rt->atoms, s, strlen(s))); }
 
 static void seed(const char *dir, const char *name, uint8_t flags, uint8_t kind, Value to, Value from, Value ref,
                  uint64_t arg, Value v) {
@@ -264,24 +264,24 @@ static void write_seeds(const char *dir) {
     Value here1 = mk_pid(1, 1), here2 = mk_pid(1, 2), here3 = mk_pid(1, 3), here4 = mk_pid(1, 4);
     Value kid = mk_pid(2, 7), kid0 = mk_pid(2, 0), root = mk_pid(1, 0);
     Value r = mk_ref(2, 5), pr = mk_ref(1, 77);
-    Value hello = mk_tuple2(p, kw("hello"), fix(42));
+    Value hello = mk_tuple2(p, seed_kw("hello"), fix(42));
     enum { C = 0, P = 1, FD = 2 };
     /* from the child */
     seed(dir, "c_send", C, FK_SEND, here1, kid, LV_NIL, 0, hello);
-    seed(dir, "c_send_sync", C, FK_SEND, here2, kid, r, 0, kw("sync"));
+    seed(dir, "c_send_sync", C, FK_SEND, here2, kid, r, 0, seed_kw("sync"));
     seed(dir, "c_send_dead", C, FK_SEND, mk_pid(1, 999), kid, LV_NIL, 0, hello);
     seed(dir, "c_send_forward", C, FK_SEND, mk_pid(3, 1), kid, LV_NIL, 0, hello);
     seed(dir, "c_send_forged", C, FK_SEND, here1, mk_pid(1, 5), LV_NIL, 0, hello);
-    seed(dir, "c_sig_exit", C, FK_SIGNAL, here1, kid, LV_NIL, SIG_EXIT, kw("boom"));
-    seed(dir, "c_sig_exit_link", C, FK_SIGNAL, here2, kid, LV_NIL, SIG_EXIT | SF_LINK << 8, kw("boom"));
-    seed(dir, "c_sig_kill", C, FK_SIGNAL, here4, kid, LV_NIL, SIG_EXIT, kw("kill"));
+    seed(dir, "c_sig_exit", C, FK_SIGNAL, here1, kid, LV_NIL, SIG_EXIT, seed_kw("boom"));
+    seed(dir, "c_sig_exit_link", C, FK_SIGNAL, here2, kid, LV_NIL, SIG_EXIT | SF_LINK << 8, seed_kw("boom"));
+    seed(dir, "c_sig_kill", C, FK_SIGNAL, here4, kid, LV_NIL, SIG_EXIT, seed_kw("kill"));
     seed(dir, "c_sig_link", C, FK_SIGNAL, here3, kid, LV_NIL, SIG_LINK, LV_NIL);
     seed(dir, "c_sig_link_noproc", C, FK_SIGNAL, mk_pid(1, 999), kid, LV_NIL, SIG_LINK, LV_NIL);
     seed(dir, "c_sig_unlink", C, FK_SIGNAL, here3, kid, LV_NIL, SIG_UNLINK, LV_NIL);
     seed(dir, "c_sig_monitor", C, FK_SIGNAL, here4, kid, r, SIG_MONITOR, LV_NIL);
     seed(dir, "c_sig_monitor_noproc", C, FK_SIGNAL, mk_pid(1, 999), kid, r, SIG_MONITOR, LV_NIL);
     seed(dir, "c_sig_demonitor", C, FK_SIGNAL, here4, kid, r, SIG_DEMONITOR, LV_NIL);
-    seed(dir, "c_sig_down", C, FK_SIGNAL, here1, kid, pr, SIG_DOWN, kw("normal"));
+    seed(dir, "c_sig_down", C, FK_SIGNAL, here1, kid, pr, SIG_DOWN, seed_kw("normal"));
     seed(dir, "c_sig_sync_ack", C, FK_SIGNAL, here2, kid, pr, SIG_SYNC_ACK, LV_NIL);
     seed(dir, "c_req_alive", C, FK_REQUEST, root, kid, r, REALM_OP_ALIVE, here1);
     seed(dir, "c_req_process_info", C, FK_REQUEST, root, kid, r, REALM_OP_PROCESS_INFO, here2);
@@ -292,20 +292,20 @@ static void write_seeds(const char *dir) {
          mk_tuple3(p, mk_symbol(atoms_intern_text(&fuzz_rt->atoms, "kid", 3)), fix(1), snap));
     seed(dir, "c_req_terminate", C, FK_REQUEST, root, kid, r, REALM_OP_TERMINATE, IMM(IMM_REALM, 3));
     seed(dir, "c_req_spawn", C, FK_REQUEST, root, kid, r, REALM_OP_SPAWN, LV_NIL);
-    seed(dir, "c_reply", C, FK_REPLY, here1, kid0, pr, 0, kw("ok"));
-    seed(dir, "c_reply_fd", C | FD, FK_REPLY, here1, kid0, pr, 0, kw("ok"));
-    seed(dir, "c_gone", C, FK_GONE, root, kid0, LV_NIL, 3, kw("killed"));
+    seed(dir, "c_reply", C, FK_REPLY, here1, kid0, pr, 0, seed_kw("ok"));
+    seed(dir, "c_reply_fd", C | FD, FK_REPLY, here1, kid0, pr, 0, seed_kw("ok"));
+    seed(dir, "c_gone", C, FK_GONE, root, kid0, LV_NIL, 3, seed_kw("killed"));
     /* from the parent */
-    seed(dir, "p_gone_child", P, FK_GONE, root, mk_pid(0, 0), LV_NIL, 2, kw("noconnection"));
-    seed(dir, "p_gone_other", P, FK_GONE, root, mk_pid(0, 0), LV_NIL, 9, kw("killed"));
+    seed(dir, "p_gone_child", P, FK_GONE, root, mk_pid(0, 0), LV_NIL, 2, seed_kw("noconnection"));
+    seed(dir, "p_gone_other", P, FK_GONE, root, mk_pid(0, 0), LV_NIL, 9, seed_kw("killed"));
     seed(dir, "p_send", P, FK_SEND, here1, mk_pid(9, 3), LV_NIL, 0, hello);
     seed(dir, "p_send_down", P, FK_SEND, mk_pid(2, 3), mk_pid(9, 3), LV_NIL, 0, hello);
-    seed(dir, "p_sig_exit", P, FK_SIGNAL, here2, mk_pid(9, 3), LV_NIL, SIG_EXIT, kw("shutdown"));
+    seed(dir, "p_sig_exit", P, FK_SIGNAL, here2, mk_pid(9, 3), LV_NIL, SIG_EXIT, seed_kw("shutdown"));
     seed(dir, "p_sig_monitor", P, FK_SIGNAL, here3, mk_pid(9, 3), mk_ref(9, 1), SIG_MONITOR, LV_NIL);
     seed(dir, "p_req_info", P, FK_REQUEST, root, mk_pid(9, 3), mk_ref(9, 1), REALM_OP_INFO, LV_NIL);
     seed(dir, "p_req_alive", P, FK_REQUEST, root, mk_pid(9, 3), mk_ref(9, 1), REALM_OP_ALIVE, here4);
-    seed(dir, "p_reply", P, FK_REPLY, here1, mk_pid(9, 0), pr, 0, kw("ok"));
-    seed(dir, "p_reply_fd", P | FD, FK_REPLY, here1, mk_pid(9, 0), pr, 5, kw("ok"));
+    seed(dir, "p_reply", P, FK_REPLY, here1, mk_pid(9, 0), pr, 0, seed_kw("ok"));
+    seed(dir, "p_reply_fd", P | FD, FK_REPLY, here1, mk_pid(9, 0), pr, 5, seed_kw("ok"));
     seed(dir, "p_reply_fd_down", P | FD, FK_REPLY, mk_pid(2, 7), mk_pid(9, 0), mk_ref(2, 3), 11, IMM(IMM_REALM, 11));
     seed(dir, "p_send_fd", P | FD, FK_SEND, here1, mk_pid(9, 3), LV_NIL, 0, hello);
     proc_free_bare(p);

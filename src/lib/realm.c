@@ -6,12 +6,15 @@
 #include <string.h>
 
 #include "base/mem.h"
+#include "lib/core_bin.h"
 #include "lib/intrinsic.h"
 #include "proc/exit.h"
 #include "proc/ptable.h"
 #include "realm/realm.h"
+#include "realm/region.h"
 #include "term/alloc.h"
 #include "term/atoms.h"
+#include "term/binary.h"
 #include "term/coll.h"
 #include "term/num.h"
 #include "vm/error.h"
@@ -128,6 +131,28 @@ static Value nat_memory(Proc *p, Value *a, uint32_t n) {
     return realm_memory(p, more, (size_t)bytes);
 }
 
+/* Shared regions (realm/region.c). */
+static Value nat_make_shared_region(Proc *p, Value *a, uint32_t n) { return region_make(p, a[0], a[1]); }
+static Value nat_region_size(Proc *p, Value *a, uint32_t n) { return region_size(p, a[0]); }
+static Value nat_region_name(Proc *p, Value *a, uint32_t n) { return region_name(p, a[0]); }
+static Value nat_region_read(Proc *p, Value *a, uint32_t n) {
+    size_t size, off, len;
+    if (!region_lookup(p, a[0], &size)) return err_badarg(p, "region-read", a, n);
+    if (lib_check_range(p, "region-read", a, n, a[1], a[2], size, &off, &len) == LV_EXC) return LV_EXC;
+    return region_read(p, a[0], off, len);
+}
+static Value nat_region_write(Proc *p, Value *a, uint32_t n) {
+    size_t size, off, len;
+    if (!region_lookup(p, a[0], &size) || !is_binary(a[2])) return err_badarg(p, "region-write!", a, n);
+    if (lib_check_range(p, "region-write!", a, n, a[1], num_from_u64(p, binary_size(a[2])), size, &off, &len) ==
+        LV_EXC)
+        return LV_EXC;
+    return region_write(p, a[0], off, binary_bytes(a[2]), len);
+}
+static Value nat_share_region(Proc *p, Value *a, uint32_t n) { return region_share(p, a[0], a[1], a[2]); }
+static Value nat_unshare_region(Proc *p, Value *a, uint32_t n) { return region_unshare(p, a[0], a[1]); }
+static Value nat_get_shared_region(Proc *p, Value *a, uint32_t n) { return region_get(p, a[0]); }
+
 /* (%realm-reply to ref value): the agent answers a request. */
 static Value nat_realm_reply(Proc *p, Value *a, uint32_t n) {
     if (!is_pid(a[0]) || !is_ref(a[1])) return err_badarg(p, "%realm-reply", a, n);
@@ -173,6 +198,20 @@ LONA_INTRINSICS(realm) = {
     {"lona.process", "%realm-ask-parent", 2, 2, nat_realm_ask_parent, "([op data])", NULL},
     {"lona.process", "%realm-reply", 3, 3, nat_realm_reply, "([to ref value])", NULL},
     {"lona.process", "%memory", 2, 2, nat_memory, "([op bytes])", NULL},
+    {"lona.process", "make-shared-region", 2, 2, nat_make_shared_region, "([size name])",
+     "a new shared memory region of size bytes (zeroed), named by a symbol"},
+    {"lona.process", "region-size", 1, 1, nat_region_size, "([region])", "the size of a region in bytes"},
+    {"lona.process", "region-name", 1, 1, nat_region_name, "([region])", "the name of a region (a symbol)"},
+    {"lona.process", "region-read", 3, 3, nat_region_read, "([region offset length])",
+     "a binary of the bytes of a region at offset, as they are now"},
+    {"lona.process", "region-write!", 3, 3, nat_region_write, "([region offset binary])",
+     "writes the bytes of a binary into a region at offset: :ok"},
+    {"lona.process", "share-region", 3, 3, nat_share_region, "([region realm access])",
+     "shares a region with a child realm, access :read-only or :read-write: :ok"},
+    {"lona.process", "unshare-region", 2, 2, nat_unshare_region, "([region realm])",
+     "takes a shared region back from a child realm: :ok"},
+    {"lona.process", "get-shared-region", 1, 1, nat_get_shared_region, "([name])",
+     "the region the parent realm shares under name, or nil"},
     {"lona.process", "%realm-resolve", 1, 1, nat_realm_resolve, "([name])", NULL},
     {"lona.process", "%monitor-to-come", 1, 1, nat_monitor_to_come, "([realm])", NULL},
     {"lona.process", "%monitor-arrived", 2, 2, nat_monitor_arrived, "([ref pid])", NULL},

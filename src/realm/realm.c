@@ -17,6 +17,7 @@
  * which always comes (killing the process closes its socket).
  */
 #include "realm/policy.h"
+#include "realm/region.h"
 #include "realm/realm_priv.h"
 
 #include <errno.h>
@@ -112,6 +113,8 @@ static void realm_state_free(Runtime *rt) {
     }
     proc_free_bare(rs->scratch);
     if (rs->image_fd >= 0) close(rs->image_fd);
+    regions_free(rs);
+    pthread_mutex_destroy(&rs->region_lock);
     pthread_mutex_destroy(&rs->image_lock);
     pthread_mutex_destroy(&rs->lock);
     pthread_cond_destroy(&rs->cond);
@@ -130,6 +133,7 @@ RealmState *realm_state(Runtime *rt) {
         pthread_mutex_init(&rs->lock, NULL);
         pthread_cond_init(&rs->cond, NULL);
         pthread_mutex_init(&rs->image_lock, NULL);
+        pthread_mutex_init(&rs->region_lock, NULL);
         rs->image_fd = -1;
         atomic_init(&rs->next_id, 2);
         rs->max_children = max_children_setting();
@@ -137,6 +141,7 @@ RealmState *realm_state(Runtime *rt) {
         atomic_store_explicit((RealmState *_Atomic *)&rt->realm, rs, memory_order_release);
         atomic_store_explicit(&rt->remote_signal, realm_signal, memory_order_release);
         rt->free_realm = realm_state_free;
+        rt->describe_region = region_describe;
     }
     pthread_mutex_unlock(&state_once);
     return rs;
@@ -453,7 +458,8 @@ static void deliver_here(RealmState *rs, RealmLink *l, ChildRealm *from_child, c
         deliver_remote_signal(rs, l, f, v);
         break;
     case FK_REQUEST:
-        deliver_request(rs, l, from_child, f, v);
+        if (!from_child && f->arg == REALM_OP_REGION) region_on_request(rs, v, passed_fd);
+        else deliver_request(rs, l, from_child, f, v);
         break;
     case FK_REPLY:
         if (!is_pid(f->to) || !is_ref(f->ref)) break;
@@ -517,7 +523,9 @@ void realm_on_frame(void *ctx, RealmLink *l, const WireFrame *f, int *passed_fd)
             link_drop(l);
             return;
         }
-    } else if (*passed_fd >= 0 && f->kind != FK_REPLY) {
+    } else if (*passed_fd >= 0 && f->kind != FK_REPLY && !(f->kind == FK_REQUEST && f->arg == REALM_OP_REGION)) {
+        /* From the parent, descriptors come only with a new realm's socket
+         * or a region it shares. */
         link_drop(l);
         return;
     } else if (f->kind == FK_GONE) {
@@ -730,6 +738,22 @@ static Value create_via_root(Proc *p, Value name, Value policy, unsigned schedul
     return ask(p, add_pending(p, q, 1, REALM_OP_CREATE), REALM_OP_CREATE, 1, data);
 }
 
+/* :shared [%{:region r :access :read-only|:read-write} ...] (the library's
+ * realm-create shares them once the realm is there). */
+static bool shared_ok(Runtime *rt, Value shared) {
+    if (shared == LV_NONE || shared == LV_NIL || shared == LV_EMPTY) return true;
+    if (!is_vector(shared) && !is_tuple(shared)) return false;
+    size_t n = is_tuple(shared) ? tuple_len(shared) : vec_count(shared);
+    for (size_t i = 0; i < n; i++) {
+        Value s = is_tuple(shared) ? tuple_elems(shared)[i] : vec_nth(shared, i);
+        Value access = is_map(s) ? map_get(s, kw(rt, "access")) : LV_NONE;
+        if (!is_map(s) || !is_imm_of(map_get(s, kw(rt, "region")), IMM_REGION) ||
+            (access != kw(rt, "read-only") && access != kw(rt, "read-write")))
+            return false;
+    }
+    return true;
+}
+
 Value realm_create(Proc *p, Value opts) {
     Runtime *rt = p->rt;
     RealmState *rs = realm_state(rt);
@@ -742,8 +766,7 @@ Value realm_create(Proc *p, Value opts) {
     MemPolicy m;
     if (name == LV_NONE || !parse_name(name) || !policy_parse(rt, policy, &m) ||
         !parse_schedulers(rt, map_get(opts, kw(rt, "schedulers")), &schedulers) ||
-        !(shared == LV_NONE || shared == LV_NIL || shared == LV_EMPTY ||
-          (is_vector(shared) && vec_count(shared) == 0)))
+        !shared_ok(rt, shared))
         return err_badarg(p, "realm-create", args, 1);
     if (policy_carve(p, &m) == LV_EXC) return LV_EXC;
     if (!realm_reserve(rs)) {
@@ -916,6 +939,26 @@ Value realm_ask_parent(Proc *p, RealmOp op, Value data) {
     if (rs->parent_id) send_frame(p, rs->parent_id, FK_REQUEST, mk_pid(rs->parent_id, 0), ref, op, data, &refused, &routed);
     if (!routed) mbox_append_local(&p->mbox, mk_tuple3(p, kw(p->rt, "%realm-reply"), ref, LV_NIL));
     return ref;
+}
+
+bool realm_send_to_child(Proc *p, uint32_t child, RealmOp op, Value data, int fd) {
+    RealmState *rs = realm_state(p->rt);
+    Buf out;
+    buf_init(&out);
+    frame_begin(&out, FK_REQUEST, mk_pid(child, 0), p->pid, LV_NIL, op);
+    bool ok = wire_encode(p->rt, data, NULL, &out, NULL) == WIRE_OK && frame_finish(&out);
+    pthread_mutex_lock(&rs->lock);
+    ChildRealm *c = ok ? find_child_locked(rs, child) : NULL;
+    if (c && fd >= 0) {
+        ok = link_send_fd(c->link, &out, fd);
+        fd = -1;
+    } else if (c) {
+        ok = link_send(c->link, &out);
+    }
+    pthread_mutex_unlock(&rs->lock);
+    if (fd >= 0) close(fd);
+    buf_free(&out);
+    return ok && c;
 }
 
 Value realm_memory(Proc *p, bool more, size_t bytes) {

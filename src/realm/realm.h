@@ -47,6 +47,7 @@ typedef enum {
     REALM_OP_ALIVE = 6,          /* of a pid, asked of the realm that owns it */
     REALM_OP_PROCESS_INFO = 7,
     REALM_OP_MEMORY = 8,         /* request-memory, return-memory: to the parent */
+    REALM_OP_REGION = 9,         /* share-region, unshare-region: to a child */
 } RealmOp;
 
 /* Create a child realm from an options map: its realm id (in the root), a
@@ -75,6 +76,10 @@ Value realm_ask_about(Proc *p, Value pid, RealmOp op);
 Value realm_ask_parent(Proc *p, RealmOp op, Value data);
 /* In a child realm, the agent answers a request of `to`. */
 Value realm_reply(Proc *p, Value to, Value ref, Value value);
+/* Send a frame of op with data to the direct child `child`, with fd
+ * attached when fd >= 0 (taken in every case); false if there is no such
+ * child or the data cannot cross. */
+bool realm_send_to_child(Proc *p, uint32_t child, RealmOp op, Value data, int fd);
 /* request-memory (more) and return-memory: a ref for the parent's answer
  * ([:%realm-reply ref :ok | [:error reason]]), or, in the root, the
  * answer itself. */

@@ -97,6 +97,9 @@ typedef struct RealmState {
     pthread_mutex_t image_lock; /* image_fd, image_gen */
     int image_fd;            /* the code image of the last realm-create, or -1 */
     uint64_t image_gen;      /* rt->code_gen when it was written */
+    pthread_mutex_t region_lock; /* regions, next_region (region.c) */
+    struct Region *regions;
+    uint64_t next_region;
     SandboxReport sandbox;   /* what holds in this realm (child realms) */
     bool sandboxed;
     char exe[PATH_MAX];

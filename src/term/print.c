@@ -127,7 +127,18 @@ static void pr_imm(Runtime *rt, Buf *out, Value v) {
     case IMM_REF: buf_printf(out, "#ref<%" PRIu64 ">", ref_number(v)); return;
     case IMM_REALM: buf_printf(out, "#realm-id<%" PRIu64 ">", x); return;
     case IMM_NOTIF: buf_printf(out, "#notification<%" PRIu64 ">", x); return;
-    case IMM_REGION: buf_printf(out, "#region<%" PRIu64 ">", x); return;
+    case IMM_REGION: {
+        Value name;
+        uint64_t size;
+        if (rt->describe_region && rt->describe_region(rt, x, &name, &size)) {
+            buf_puts(out, "#region<");
+            pr_symbol(rt, out, name);
+            buf_printf(out, " %" PRIu64 ">", size);
+        } else {
+            buf_printf(out, "#region<%" PRIu64 ">", x);
+        }
+        return;
+    }
     case IMM_NATIVE: pr_fn(rt, out, v); return;
     default: num_print(out, v, true); return; /* fixed-width integers, f32 */
     }

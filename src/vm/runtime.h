@@ -66,6 +66,8 @@ typedef struct Runtime {
     _Atomic RemoteSignalFn remote_signal; /* (shared) NULL until the realm layer starts */
     /* Installed with the realm state: ends the child realms and frees the
      * state, from rt_free once no worker and no poller callback runs. */
+    /* (shared) name and size of a region for the printer (realm/region.c) */
+    bool (*describe_region)(struct Runtime *rt, uint64_t id, Value *name, uint64_t *size);
     void (*free_realm)(struct Runtime *rt);        /* (shared) the realm tree, made on first use, see realm/realm.h */
 
     /* Intrinsics the VM has fast paths for (IMM_NATIVE values). */
