@@ -1,7 +1,8 @@
 /*
  * realm.c — lona.process intrinsics of the realm tree: realm-create,
  * realm-terminate, parent-realm, child-realms, and the pieces the library
- * builds spawn-in and realm-info from (lib/lona/45_realm.lona).
+ * builds spawn-in and realm-info from (lib/lona/45_realm.lona), and the
+ * memory pressure of the realm that memory-pressure-handler watches.
  */
 #include <string.h>
 
@@ -153,6 +154,18 @@ static Value nat_share_region(Proc *p, Value *a, uint32_t n) { return region_sha
 static Value nat_unshare_region(Proc *p, Value *a, uint32_t n) { return region_unshare(p, a[0], a[1]); }
 static Value nat_get_shared_region(Proc *p, Value *a, uint32_t n) { return region_get(p, a[0]); }
 
+/* (memory-pressure): how much of this realm's memory budget (base/mem.h)
+ * its processes hold: :normal below 3/4 of the limit, :low from 3/4,
+ * :critical from 9/10. Compared as limit - used against limit / 4 and
+ * limit / 10, which no limit can overflow. */
+static Value nat_memory_pressure(Proc *p, Value *a, uint32_t n) {
+    size_t used = mem_used(), limit = mem_limit();
+    size_t room = used < limit ? limit - used : 0;
+    if (room <= limit / 10) return kw(p->rt, "critical");
+    if (room <= limit / 4) return kw(p->rt, "low");
+    return K_(normal);
+}
+
 /* (%realm-reply to ref value): the agent answers a request. */
 static Value nat_realm_reply(Proc *p, Value *a, uint32_t n) {
     if (!is_pid(a[0]) || !is_ref(a[1])) return err_badarg(p, "%realm-reply", a, n);
@@ -212,6 +225,8 @@ LONA_INTRINSICS(realm) = {
      "takes a shared region back from a child realm: :ok"},
     {"lona.process", "get-shared-region", 1, 1, nat_get_shared_region, "([name])",
      "the region the parent realm shares under name, or nil"},
+    {"lona.process", "memory-pressure", 0, 0, nat_memory_pressure, "([])",
+     "this realm's memory pressure: :normal, :low (3/4 of its budget in use) or :critical (9/10)"},
     {"lona.process", "%realm-resolve", 1, 1, nat_realm_resolve, "([name])", NULL},
     {"lona.process", "%monitor-to-come", 1, 1, nat_monitor_to_come, "([realm])", NULL},
     {"lona.process", "%monitor-arrived", 2, 2, nat_monitor_arrived, "([ref pid])", NULL},
