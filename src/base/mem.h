@@ -3,9 +3,12 @@
  * OS process may hold, and how many they hold now.
  *
  * What is counted: process heap blocks (young, old, fragments), message
- * fragments (pooled blocks while in use), off-heap binaries and bytebufs.
- * What is not: code, the literal area, the runtime's own tables, the free
- * blocks the pools keep and the collector's scratch areas.
+ * fragments (pooled blocks while in use), off-heap binaries and bytebufs,
+ * the values def gives vars (kept in the literal area for good, at most
+ * half the budget: vm/ns.c var_define), shared regions and the budgets
+ * of child realms with a memory policy. What is not: code, the rest of
+ * the literal area, the runtime's own tables, the free blocks the pools
+ * keep and the collector's scratch areas.
  *
  * The budget belongs to the OS process, not to a Runtime: physical memory
  * and RLIMIT_AS are the OS process's, and a realm is one OS process (a

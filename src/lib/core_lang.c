@@ -255,7 +255,7 @@ static Value nat_intern(Proc *p, Value *a, uint32_t n) {
         while (seq_iter_next(p, &it, &kv)) merged = map_put(p, merged, tuple_elems(kv)[0], tuple_elems(kv)[1]);
         var_set_meta(p->rt, var, merged);
     }
-    if (n == 3) var_set_root(p->rt, var, a[2]);
+    if (n == 3 && !var_define(p, var, a[2])) return LV_EXC;
     return var;
 }
 

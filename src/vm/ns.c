@@ -10,12 +10,15 @@
 
 #include <stdlib.h>
 
+#include "base/mem.h"
 #include "base/util.h"
+#include "gc/copy.h"
 #include "gc/literal.h"
 #include "proc/ptable.h"
 #include "term/alloc.h"
 #include "term/atoms.h"
 #include "term/coll.h"
+#include "vm/error.h"
 
 /* ---- symbol -> value tables -------------------------------------------- */
 
@@ -275,6 +278,26 @@ void var_set_root(Runtime *rt, Value var, Value v) {
     note_redefinition(rt, var);
     atomic_store_explicit(&as_var(var)->root, lit, memory_order_release);
     atomic_fetch_add(&rt->code_gen, 1);
+}
+
+bool var_define(Proc *p, Value var, Value v) {
+    Runtime *rt = p->rt;
+    /* What lit_copy will add: the parts not in the literal area already.
+     * Values of vars may take half the budget at most: the rest stays for
+     * the processes, which a runaway def would otherwise starve for good. */
+    size_t bytes = term_flat_size(&rt->lit, v).words * sizeof(Value);
+    size_t defined = atomic_load_explicit(&rt->defined_bytes, memory_order_relaxed);
+    if (bytes && (mem_refuses(bytes) || defined + bytes > mem_limit() / 2)) {
+        err_raisef(p, K_(oom),
+                   "def: a value of %zu bytes does not fit in the memory budget (the values of vars are kept "
+                   "for the life of the runtime and may take half of it: %zu bytes taken)",
+                   bytes, defined);
+        return false;
+    }
+    atomic_fetch_add_explicit(&rt->defined_bytes, bytes, memory_order_relaxed);
+    mem_charge(bytes);
+    var_set_root(rt, var, v);
+    return true;
 }
 
 void var_set_local(Proc *p, Value var, Value v) {

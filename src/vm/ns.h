@@ -105,6 +105,11 @@ Value ns_current(Proc *p);
 Value var_get(Proc *p, Value var);
 /* Set the root (the value is copied into the literal area). */
 void var_set_root(Runtime *rt, Value var, Value v);
+/* The same for a def run by p: the copy stays in the literal area for the
+ * life of the runtime, so it is counted in the memory budget (base/mem.h),
+ * of which such values may take half; false, with [:error :oom] raised in
+ * p, when it does not fit. */
+bool var_define(Proc *p, Value var, Value v);
 /* Set the calling process's binding of a process-bound var. */
 void var_set_local(Proc *p, Value var, Value v);
 /* Replace the metadata (copied into the literal area); updates flags. */

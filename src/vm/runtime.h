@@ -48,6 +48,7 @@ typedef struct Runtime {
     _Atomic uint64_t next_notif;     /* (shared) */
     _Atomic uint64_t next_pid;       /* (shared) */
     _Atomic size_t shared_dict_bytes; /* literal copies of dicts (proc/life.c) (shared) */
+    _Atomic size_t defined_bytes;    /* values of vars given by def (vm/ns.c var_define) (shared) */
     _Atomic uint64_t nprocs;         /* (shared) processes in the table */
     uint64_t max_processes;          /* spawn beyond it: :system-limit (rt.c) */
     bool crash_reports;              /* print a report of each error exit (LONA_CRASH_REPORTS) */

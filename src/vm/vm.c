@@ -529,7 +529,10 @@ call_general:
 
     CASE(DEF) {
         uint32_t reg = pc[1] & NO_REG;
-        vmop_def(p, K[pc[0]], reg == NO_REG ? LV_NONE : regs[reg], (pc[1] >> 24) & 1);
+        if (UNLIKELY(!vmop_def(p, K[pc[0]], reg == NO_REG ? LV_NONE : regs[reg], (pc[1] >> 24) & 1))) {
+            F->pc = pc - 1;
+            RAISE();
+        }
         CHECK_INLINING();
         regs[A] = K[pc[0]];
         pc += 2;

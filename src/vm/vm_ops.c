@@ -11,13 +11,14 @@
 #include "term/num.h"
 #include "vm/ns.h"
 
-void vmop_def(Proc *p, Value var, Value v, bool creating) {
-    if (v == LV_NONE) return;
+bool vmop_def(Proc *p, Value var, Value v, bool creating) {
+    if (v == LV_NONE) return true;
     Var *x = as_var(var);
-    if ((atomic_load(&x->flags) & VAR_PROCESS_BOUND) && !creating)
+    if ((atomic_load(&x->flags) & VAR_PROCESS_BOUND) && !creating) {
         var_set_local(p, var, v);
-    else
-        var_set_root(p->rt, var, v);
+        return true;
+    }
+    return var_define(p, var, v);
 }
 
 bool vmop_list_len_is(Value x, uint32_t n, bool at_least) {

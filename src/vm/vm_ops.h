@@ -10,7 +10,8 @@
 #include "term/term.h"
 
 /* def: `creating` when this def's compilation created the var. */
-void vmop_def(Proc *p, Value var, Value v, bool creating);
+/* false: refused (over the memory budget), the error raised in p. */
+bool vmop_def(Proc *p, Value var, Value v, bool creating);
 /* Is x a list of exactly n (or at least n) elements? */
 bool vmop_list_len_is(Value x, uint32_t n, bool at_least);
 /* Element i of a tuple, vector or list known to be long enough. */

@@ -77,6 +77,19 @@ check "a bytebuf over the budget" \
     '[:oom "bytebuf-alloc: out of memory: 300000000 bytes wanted, N of 200000000 bytes in use (LONA_MAX_MEMORY, --max-memory)"]' \
     "$(echo "$out" | sed 's/wanted, [0-9]* of/wanted, N of/')"
 
+# A def bomb: the values of vars stay in the literal area for good; they
+# may take half the budget, and the rest is left to the processes.
+out=$(run_lona eval '(do (defn def-bomb [i]
+                           (intern (quote user) (symbol (str "v" i)) (apply str (repeat 100000 "0123456789")))
+                           (def-bomb (inc i)))
+                         (match (lona.core/%catch (fn [] (def-bomb 0))) [:exit [:error why info]] [why (+ 1 2)] other other))' 2>&1)
+check "a def bomb ends with :oom, and the runtime computes on" "[:oom 3]" "$out"
+out=$(run_lona eval '(do (defn def-bomb [i]
+                           (eval (list (quote def) (symbol (str "w" i)) (list (quote apply) (quote str) (list (quote repeat) 100000 "0123456789"))))
+                           (def-bomb (inc i)))
+                         (match (lona.core/%catch (fn [] (def-bomb 0))) [:exit [:error why info]] [why (:message info)] other other))' 2>&1)
+check "so does a bomb of def forms, saying why" ':oom def: a value of' "$(echo "$out" | sed 's/^\[\(:oom\) "\(def: a value of\).*/\1 \2/')"
+
 out=$("$lona" --max-memory 12 eval 1 2>&1)
 check "--max-memory too small" "lona: --max-memory needs a whole number from 1048576 to 1152921504606846976, got '12' 2" "$out $?"
 out=$(LONA_MAX_MEMORY=lots "$lona" eval 1 2>&1)

@@ -105,6 +105,8 @@ printf '(+ 40' >&3
 wait_after "$out" $at '(+ 40$' $pid
 at2=$(size "$out")
 wait_after "$out" $at2 '^tick' $pid
+# the half line drawn again below the tick, before the rest is typed
+wait_after "$out" $at2 '^user=> (+ 40$' $pid
 printf ' 2)\n' >&3
 wait_after "$out" $at '^42' $pid
 printf '(send tp :stop)\n' >&3
