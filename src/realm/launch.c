@@ -3,8 +3,9 @@
  *
  * A child realm runs sandboxed and may not start processes, so its
  * realm-create is a request to the root (it travels up the tree like any
- * frame): the request carries the name, the schedulers and the requester's
- * code snapshot. The root starts the new realm's process (the `lona`
+ * frame): the request carries the name, the schedulers, the requester's
+ * code snapshot and what the new realm's runtime is to enforce of its
+ * policy (its memory budget, its CPU quota). The root starts the new realm's process (the `lona`
  * executable, fork+exec), and sends the other end of its socket pair back
  * down, attached to the reply (SCM_RIGHTS); every realm on the way learns
  * the route to the new id, and the requester adopts the socket as its
@@ -20,6 +21,7 @@
  * The root's direct children are not launched records: realm.c reaps them.
  */
 #include "realm/realm_priv.h"
+#include "realm/policy.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -63,16 +65,17 @@ static const char *self_exe(RealmState *rs) {
 /* fork+exec of this executable (posix_spawn: vfork semantics, safe in a
  * threaded process), in a new process group. sock and snap must not be 3
  * or 4 (the dup2 of one would replace the other). */
-pid_t launch_process(RealmState *rs, uint32_t id, uint32_t parent, unsigned schedulers, size_t memory, int sock,
-                     int snap) {
-    char idbuf[16], parentbuf[16], ospid[24], schedbuf[16], membuf[24];
+pid_t launch_process(RealmState *rs, uint32_t id, uint32_t parent, unsigned schedulers, size_t memory, double cpu,
+                     int sock, int snap) {
+    char idbuf[16], parentbuf[16], ospid[24], schedbuf[16], membuf[24], cpubuf[40];
     snprintf(idbuf, sizeof idbuf, "%u", id);
     snprintf(parentbuf, sizeof parentbuf, "%u", parent);
     snprintf(ospid, sizeof ospid, "%ld", (long)getpid());
     snprintf(schedbuf, sizeof schedbuf, "%u", schedulers);
     snprintf(membuf, sizeof membuf, "%zu", memory);
+    snprintf(cpubuf, sizeof cpubuf, "%.17g", cpu);
     const char *exe = self_exe(rs);
-    char *argv[] = {(char *)exe, "%realm-child", idbuf, parentbuf, ospid, schedbuf, membuf, NULL};
+    char *argv[] = {(char *)exe, "%realm-child", idbuf, parentbuf, ospid, schedbuf, membuf, cpubuf, NULL};
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t at;
     posix_spawn_file_actions_init(&fa);
@@ -244,19 +247,21 @@ static Value error_reply(Proc *sc, Runtime *rt, const char *reason, const char *
 }
 
 /* Start realm `id` for realm `parent` from data [name schedulers snapshot
- * memory] (memory: the budget the parent gives it, 0 for its own); the
- * reply value, and *mine the socket end to send down, or -1. */
+ * memory cpu] (memory: the budget the parent gives it, 0 for its own; cpu:
+ * its CPU quota in cores, 0 for none); the reply value, and *mine the
+ * socket end to send down, or -1. */
 static Value start_for(RealmState *rs, ChildRealm *via, uint32_t parent, Value data, int *mine) {
     Runtime *rt = rs->rt;
     Proc *sc = rs->scratch;
     int64_t sched, memory;
+    double cpu;
     *mine = -1;
-    if (!is_tuple(data) || tuple_len(data) != 4) return error_reply(sc, rt, "badarg", "realm-create: bad request");
+    if (!is_tuple(data) || tuple_len(data) != 5) return error_reply(sc, rt, "badarg", "realm-create: bad request");
     Value name = tuple_elems(data)[0], snapshot = tuple_elems(data)[2];
     if (!(is_symbol(name) || is_string(name) || is_keyword(name)) || !is_integer(tuple_elems(data)[1]) ||
         !num_to_i64(tuple_elems(data)[1], &sched) || sched < 0 || sched > 256 || !is_binary(snapshot) ||
         !is_integer(tuple_elems(data)[3]) || !num_to_i64(tuple_elems(data)[3], &memory) || memory < 0 ||
-        (uint64_t)memory > MEM_LIMIT_MAX)
+        (uint64_t)memory > MEM_LIMIT_MAX || !policy_cpu_ok(tuple_elems(data)[4], &cpu))
         return error_reply(sc, rt, "badarg", "realm-create: bad request");
     if (!realm_reserve(rs)) return error_reply(sc, rt, "system-limit", "realm-create: the realm tree is full (LONA_MAX_REALMS)");
     uint32_t id = atomic_fetch_add(&rs->next_id, 1);
@@ -265,7 +270,7 @@ static Value start_for(RealmState *rs, ChildRealm *via, uint32_t parent, Value d
     if (id <= 0xffff && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0) {
         snap = sealed_memfd("lona-image", binary_bytes(snapshot), binary_size(snapshot));
         int theirs = fcntl(sv[1], F_DUPFD_CLOEXEC, 10), code = snap >= 0 ? fcntl(snap, F_DUPFD_CLOEXEC, 10) : -1;
-        if (theirs >= 0 && code >= 0) pid = launch_process(rs, id, parent, (unsigned)sched, (size_t)memory, theirs, code);
+        if (theirs >= 0 && code >= 0) pid = launch_process(rs, id, parent, (unsigned)sched, (size_t)memory, cpu, theirs, code);
         if (theirs >= 0) close(theirs);
         if (code >= 0) close(code);
         close(sv[1]);

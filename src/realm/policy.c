@@ -1,5 +1,5 @@
 /*
- * policy.c — a realm's memory policy (see policy.h).
+ * policy.c — a realm's memory and cpu policy (see policy.h).
  *
  * A realm is an OS process with a memory budget of its own (base/mem.h).
  * A child created with `:memory` in its policy gets its budget out of its
@@ -14,6 +14,12 @@
  * only what its parent's link says (Lonala code in a child cannot set its
  * own budget). A child's word is checked: it cannot give back more than
  * it was given, nor ask past its :max.
+ *
+ * The cpu part: a child started with `:cpu %{:max f}` runs with a CPU
+ * quota of f cores (sched_set_cpu_quota, set by child.c from its start-up
+ * arguments before any Lonala code runs there): its runtime throttles its
+ * own scheduler threads, which only runtime code drives. :min is checked
+ * and recorded; a guarantee would need the kernel's help (cgroups).
  */
 #include "realm/policy.h"
 
@@ -25,12 +31,18 @@
 #include "term/num.h"
 #include "vm/error.h"
 
-static bool fraction_ok(Value v) {
+/* A share of the CPU, in cores, 0 to 1024: LV_NONE (absent) gives 0. */
+static bool cores_of(Value v, double *out) {
+    *out = 0;
     if (v == LV_NONE) return true;
     if (!is_number(v)) return false;
     double d = num_to_double(v);
-    return d >= 0 && d <= 1024;
+    if (!(d >= 0 && d <= 1024)) return false;
+    *out = d;
+    return true;
 }
+
+bool policy_cpu_ok(Value v, double *cores) { return v != LV_NONE && cores_of(v, cores); }
 
 /* A byte count of the memory policy: LV_NONE (absent) gives 0. */
 static bool bytes_of(Value v, size_t *out) {
@@ -43,13 +55,19 @@ static bool bytes_of(Value v, size_t *out) {
 }
 
 bool policy_parse(Runtime *rt, Value pol, MemPolicy *out) {
-    *out = (MemPolicy){0, 0};
+    *out = (MemPolicy){0, 0, 0};
     if (pol == LV_NONE || pol == LV_NIL) return true;
     if (!is_map(pol)) return false;
     Value cpu = map_get(pol, kw(rt, "cpu")), mem = map_get(pol, kw(rt, "memory"));
-    if (cpu != LV_NONE && (!is_map(cpu) || !fraction_ok(map_get(cpu, kw(rt, "min"))) ||
-                           !fraction_ok(map_get(cpu, kw(rt, "max")))))
-        return false;
+    if (cpu != LV_NONE) {
+        double min, max;
+        if (!is_map(cpu)) return false;
+        Value vmax = map_get(cpu, kw(rt, "max"));
+        if (!cores_of(map_get(cpu, kw(rt, "min")), &min) || !cores_of(vmax, &max)) return false;
+        /* A :max of 0 would never let the realm run. */
+        if (vmax != LV_NONE && (max == 0 || min > max)) return false;
+        out->cpu_max = max;
+    }
     if (mem == LV_NONE) return true;
     size_t min, max;
     if (!is_map(mem) || !bytes_of(map_get(mem, kw(rt, "min")), &min) || !bytes_of(map_get(mem, kw(rt, "max")), &max))

@@ -15,17 +15,22 @@
 struct RealmState;
 struct ChildRealm;
 
-/* The memory part of a policy: the budget the child starts with (0: no
- * :memory, the child has a budget of its own as any runtime), and the most
- * request-memory may bring it to (0: no :max). */
+/* What the runtime enforces of a policy. The memory part: the budget the
+ * child starts with (0: no :memory, the child has a budget of its own as
+ * any runtime), and the most request-memory may bring it to (0: no :max).
+ * The cpu part: the child's CPU quota in cores (0: none). */
 typedef struct MemPolicy {
     size_t start, ceiling;
+    double cpu_max;
 } MemPolicy;
 
 /* Check a realm-create :policy (%{:cpu %{:min :max} :memory %{:min :max}},
- * every part optional; byte counts from 1 MiB, :min <= :max) and take
- * its memory part. */
+ * every part optional; cores from 0 to 1024, a :max above 0; byte counts
+ * from 1 MiB; :min <= :max) and take what is enforced of it. */
 bool policy_parse(Runtime *rt, Value pol, MemPolicy *out);
+/* A cpu quota as a request to the root carries it (launch.c, hostile
+ * input): a number from 0 (none) to 1024, in *cores. */
+bool policy_cpu_ok(Value v, double *cores);
 /* Count m's start as used by this realm, for the child about to start:
  * LV_NIL, or LV_EXC (raised :oom) when it does not fit. */
 Value policy_carve(Proc *p, const MemPolicy *m);

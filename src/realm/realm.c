@@ -335,7 +335,7 @@ static void adopt_created(RealmState *rs, RealmLink *l, const WireFrame *f, int 
     }
     Value answer;
     if (q->op == REALM_OP_CREATE && fresh) {
-        MemPolicy m = {q->mem_start, q->mem_ceiling};
+        MemPolicy m = {q->mem_start, q->mem_ceiling, 0};
         add_child(rs, id, *passed_fd, 0, q->name, q->policy, q->schedulers, &m);
         *passed_fd = -1;
         answer = IMM(IMM_REALM, id);
@@ -726,8 +726,8 @@ static Value create_via_root(Proc *p, Value name, Value policy, unsigned schedul
     snapshot_write(rt, &image);
     Value snapshot = mk_binary(p, image.data, image.len);
     buf_free(&image);
-    Value data = mk_tuple(p, 4);
-    Value items[4] = {name, fix(schedulers), snapshot, num_from_u64(p, m->start)};
+    Value data = mk_tuple(p, 5);
+    Value items[5] = {name, fix(schedulers), snapshot, num_from_u64(p, m->start), mk_float(p, m->cpu_max)};
     memcpy(tuple_elems(data), items, sizeof items);
     Pending *q = xcalloc(1, sizeof *q);
     q->name = lit_copy(rt, name);
@@ -787,7 +787,7 @@ Value realm_create(Proc *p, Value opts) {
     } else {
         int theirs = high_fd(sv[1]);
         int snap = image_for_child(rs);
-        pid = snap >= 0 && theirs >= 0 ? launch_process(rs, id, rt->realm_id, schedulers, m.start, theirs, snap) : -1;
+        pid = snap >= 0 && theirs >= 0 ? launch_process(rs, id, rt->realm_id, schedulers, m.start, m.cpu_max, theirs, snap) : -1;
         saved = errno;
         if (theirs >= 0) close(theirs);
         if (snap >= 0) close(snap);
@@ -815,7 +815,7 @@ uint32_t realm_adopt(Runtime *rt, int fd, pid_t os_pid, Value name) {
         realm_release(rs);
         return 0;
     }
-    MemPolicy own = {0, 0};
+    MemPolicy own = {0, 0, 0};
     add_child(rs, id, fd, os_pid, lit_copy(rt, name), LV_NIL, 0, &own);
     return id;
 }

@@ -134,13 +134,14 @@ void realm_reply_on(RealmState *rs, RealmLink *l, Value to, Value ref, uint64_t 
 
 /* The root's launcher (launch.c). */
 /* Start the OS process of realm id, child of parent, with the socket end
- * sock (its descriptor 3) and snapshot snap (4); its pid, or -1. */
-pid_t launch_process(RealmState *rs, uint32_t id, uint32_t parent, unsigned schedulers, size_t memory, int sock,
-                     int snap);
+ * sock (its descriptor 3) and snapshot snap (4), its memory budget (0: its
+ * own) and CPU quota in cores (0: none); its pid, or -1. */
+pid_t launch_process(RealmState *rs, uint32_t id, uint32_t parent, unsigned schedulers, size_t memory, double cpu,
+                     int sock, int snap);
 /* Kill and reap an OS process this runtime started, with its group. */
 void launch_kill_and_reap(pid_t pid);
 /* A request of another realm to the root: realm-create (data [name
- * schedulers snapshot memory]) or realm-terminate (data a realm id). */
+ * schedulers snapshot memory cpu]) or realm-terminate (data a realm id). */
 void launch_serve(RealmState *rs, RealmLink *l, ChildRealm *from_child, const WireFrame *f, Value data);
 /* Root: is id a launched realm below ancestor (any depth)? */
 bool launch_is_below_locked(RealmState *rs, uint32_t id, uint32_t ancestor);

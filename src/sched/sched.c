@@ -42,6 +42,15 @@
  *   4. A worker sleeps only after finding its queue empty under its lock;
  *      an enqueuer pushes and reads `sleeping` under that same lock: the
  *      check and the wait are one step as the enqueuer sees it.
+ *
+ * The CPU quota (sched_set_cpu_quota). Between time slices a worker looks,
+ * at most once a millisecond, at the CPU time the OS process used in the
+ * current period; past the period's share it waits on the quota's
+ * condition until the period ends (its queue waits with it: the other
+ * workers are over the share too). The throttled worker is not `sleeping`
+ * in the sense of invariant 4, so enqueuers do not wake it; only the end
+ * of the period or sched_stop (which broadcasts under the quota's lock,
+ * after setting `stopping`) does. Timers due meanwhile fire when it wakes.
  */
 #include "sched/sched.h"
 
@@ -86,7 +95,18 @@ struct Worker {
     _Atomic uint64_t ntimers;  /* wheel.count, readable without the lock */
     struct Proc **fired;       /* timers fired, to be woken (worker's thread) */
     size_t nfired, capfired;
+    int64_t quota_next;        /* monotonic ns: the quota's next look (worker's thread) */
 };
+
+/* The CPU quota. `ns` is read by every worker between slices; the rest is
+ * under `lock`. */
+typedef struct Quota {
+    _Atomic int64_t ns;        /* CPU ns allowed per period, 0: no quota */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;       /* CLOCK_MONOTONIC */
+    int64_t period_end;        /* monotonic ns */
+    int64_t base;              /* the process CPU time this period's use counts from */
+} Quota;
 
 struct Sched {
     struct Runtime *rt;
@@ -95,6 +115,7 @@ struct Sched {
     _Atomic bool stopping;
     _Atomic unsigned sleepers;
     _Atomic unsigned next_start; /* round-robin for processes with no worker */
+    Quota quota;
 };
 
 /* ---- run queue (caller holds w->lock) ---------------------------------- */
@@ -353,12 +374,70 @@ static void run_one(Worker *w, Proc *p) {
     }
 }
 
+/* ---- the CPU quota --------------------------------------------------------- */
+
+#define QUOTA_PERIOD_NS ((int64_t)SCHED_QUOTA_PERIOD_MS * 1000000)
+#define QUOTA_LOOK_NS 1000000 /* a worker looks at most once a millisecond */
+
+static int64_t process_cpu_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static struct timespec monotonic_ts(int64_t ns) {
+    return (struct timespec){.tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000};
+}
+
+/* Between slices, with a quota set: wait while the period's share is spent. */
+static void quota_check(Worker *w) {
+    Sched *s = w->sched;
+    Quota *q = &s->quota;
+    int64_t now = timer_now_ns();
+    if (now < w->quota_next) return;
+    w->quota_next = now + QUOTA_LOOK_NS;
+    int64_t allowed = atomic_load_explicit(&q->ns, memory_order_relaxed);
+    pthread_mutex_lock(&q->lock);
+    while (!atomic_load(&s->stopping)) {
+        int64_t cpu = process_cpu_ns();
+        if (now >= q->period_end) {
+            /* A new period: what the last ones overran stays spent (a slice
+             * is not cut short, so a period may end over its share); what
+             * they left unused is not carried over. */
+            int64_t k = (now - q->period_end) / QUOTA_PERIOD_NS + 1;
+            int64_t owed = k > 16 ? cpu : q->base + k * allowed;
+            q->base = cpu < owed ? cpu : owed;
+            q->period_end += k * QUOTA_PERIOD_NS;
+        }
+        if (cpu - q->base < allowed) break;
+        struct timespec until = monotonic_ts(q->period_end);
+        pthread_cond_timedwait(&q->cond, &q->lock, &until);
+        now = timer_now_ns();
+    }
+    pthread_mutex_unlock(&q->lock);
+}
+
+void sched_set_cpu_quota(Sched *s, double cores) {
+    Quota *q = &s->quota;
+    int64_t ns = cores > 0 && cores <= 1024 ? (int64_t)(cores * (double)QUOTA_PERIOD_NS + 0.5) : 0;
+    pthread_mutex_lock(&q->lock);
+    q->period_end = timer_now_ns() + QUOTA_PERIOD_NS;
+    q->base = process_cpu_ns();
+    atomic_store(&q->ns, ns > 0 ? ns : 0);
+    pthread_mutex_unlock(&q->lock);
+}
+
+double sched_cpu_quota(const Sched *s) {
+    return (double)atomic_load_explicit(&s->quota.ns, memory_order_relaxed) / (double)QUOTA_PERIOD_NS;
+}
+
 static void *worker_main(void *arg) {
     Worker *w = arg;
     Sched *s = w->sched;
     fragpool_bind(&w->frag_pool);
     proc_pool_bind(&w->proc_pool);
     while (!atomic_load(&s->stopping)) {
+        if (__builtin_expect(atomic_load_explicit(&s->quota.ns, memory_order_relaxed) != 0, 0)) quota_check(w);
         if (atomic_load_explicit(&w->ntimers, memory_order_relaxed)) fire_timers(w, timer_now_ns());
         pthread_mutex_lock(&w->lock);
         Proc *p = rq_pop(w);
@@ -406,6 +485,14 @@ Sched *sched_new(struct Runtime *rt, unsigned nthreads) {
     s->rt = rt;
     s->n = nthreads;
     s->workers = xcalloc(nthreads, sizeof(Worker));
+    pthread_mutex_init(&s->quota.lock, NULL);
+    {
+        pthread_condattr_t ca;
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&s->quota.cond, &ca);
+        pthread_condattr_destroy(&ca);
+    }
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     /* The compiler and reader recurse on the C stack (bounded by their
@@ -463,6 +550,9 @@ void sched_stop(Sched *s) {
         pthread_cond_signal(&w->wakeup);
         pthread_mutex_unlock(&w->lock);
     }
+    pthread_mutex_lock(&s->quota.lock); /* a worker throttled by the quota */
+    pthread_cond_broadcast(&s->quota.cond);
+    pthread_mutex_unlock(&s->quota.lock);
     for (unsigned i = 0; i < s->n; i++) pthread_join(s->workers[i].thread, NULL);
     for (unsigned i = 0; i < s->n; i++) {
         Worker *w = &s->workers[i];
@@ -487,5 +577,7 @@ void sched_free(Sched *s) {
         pthread_cond_destroy(&w->wakeup);
     }
     free(s->workers);
+    pthread_mutex_destroy(&s->quota.lock);
+    pthread_cond_destroy(&s->quota.cond);
     free(s);
 }

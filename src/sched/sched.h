@@ -34,6 +34,18 @@ Sched *sched_new(struct Runtime *rt, unsigned nthreads);
 void sched_stop(Sched *s);
 void sched_free(Sched *s);
 unsigned sched_count(const Sched *s);
+/* A CPU quota: the workers together use at most `cores` CPU-seconds per
+ * second of wall time (0.3: 30% of one core; 2.0: two cores), counted
+ * over the whole OS process (CLOCK_PROCESS_CPUTIME_ID) in periods of
+ * SCHED_QUOTA_PERIOD_MS. A worker checks between time slices and, once
+ * the period's share is spent, sleeps until the period ends; what a slice
+ * overran is taken from the next periods. 0 (the default) or a value
+ * outside (0, 1024]: no quota. It may be set at any time (a new period
+ * starts then). */
+#define SCHED_QUOTA_PERIOD_MS 100
+void sched_set_cpu_quota(Sched *s, double cores);
+/* The quota in cores, 0 when there is none. */
+double sched_cpu_quota(const Sched *s);
 /* The worker's scratch area for the collector (at least `words`; reused,
  * only valid during one collection on that worker's thread); NULL when
  * the C allocator refuses it. */

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -335,6 +336,32 @@ static void memory_requests_cannot_inflate_the_parents_budget(void **state) {
     assert_true(now + (4u << 20) >= used && now <= used + (4u << 20));
 }
 
+/* A request to start a realm, well formed but for its CPU quota (not a
+ * number from 0 to 1024), gets :badarg and starts no realm. */
+static void a_bad_cpu_quota_starts_no_realm(void **state) {
+    (void)state;
+    assert_true(host_claim(host));
+    Value bad[] = {mk_float(host, 1024.5), mk_float(host, -0.25), mk_float(host, NAN),
+                   mk_keyword(atoms_intern_text(&rt->atoms, "lots", 4)), LV_NIL};
+    char *got[ARRAY_LEN(bad)];
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        Value items[5] = {mk_symbol(atoms_intern_text(&rt->atoms, "x", 1)), fix(1), mk_binary(host, "image", 5),
+                          fix(0), bad[i]};
+        Value data = mk_tuple(host, 5);
+        memcpy(tuple_elems(data), items, sizeof items);
+        send_framed(FK_REQUEST, mk_pid(1, 0), mk_pid(child_id, 3), mk_ref(child_id, 40 + i), REALM_OP_CREATE, data);
+        got[i] = pr_to_cstr(rt, reply_to(mk_ref(child_id, 40 + i)));
+    }
+    host_release(host);
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        assert_true(strncmp(got[i], "[:error :badarg ", 16) == 0);
+        free(got[i]);
+    }
+    char *n = eval("(count (child-realms))");
+    assert_string_equal(n, "1");
+    free(n);
+}
+
 static void a_flood_gets_the_child_hung_up_on(void **state) {
     (void)state;
     static const char garbage[] = "garbage garbage garbage";
@@ -371,6 +398,7 @@ int main(void) {
         cmocka_unit_test(lies_about_the_tree_change_nothing),
         cmocka_unit_test(a_child_cannot_forge_requests_to_the_agent),
         cmocka_unit_test(memory_requests_cannot_inflate_the_parents_budget),
+        cmocka_unit_test(a_bad_cpu_quota_starts_no_realm),
         cmocka_unit_test(a_flood_gets_the_child_hung_up_on),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
