@@ -54,8 +54,8 @@ static bool bytes_of(Value v, size_t *out) {
     return true;
 }
 
-bool policy_parse(Runtime *rt, Value pol, MemPolicy *out) {
-    *out = (MemPolicy){0, 0, 0};
+bool policy_parse(Runtime *rt, Value pol, RealmPolicy *out) {
+    *out = (RealmPolicy){0, 0, 0};
     if (pol == LV_NONE || pol == LV_NIL) return true;
     if (!is_map(pol)) return false;
     Value cpu = map_get(pol, kw(rt, "cpu")), mem = map_get(pol, kw(rt, "memory"));
@@ -80,7 +80,7 @@ bool policy_parse(Runtime *rt, Value pol, MemPolicy *out) {
     return true;
 }
 
-Value policy_carve(Proc *p, const MemPolicy *m) {
+Value policy_carve(Proc *p, const RealmPolicy *m) {
     if (!m->start) return LV_NIL;
     size_t room = mem_room();
     if (m->start > room)

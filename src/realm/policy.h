@@ -19,21 +19,21 @@ struct ChildRealm;
  * child starts with (0: no :memory, the child has a budget of its own as
  * any runtime), and the most request-memory may bring it to (0: no :max).
  * The cpu part: the child's CPU quota in cores (0: none). */
-typedef struct MemPolicy {
+typedef struct RealmPolicy {
     size_t start, ceiling;
     double cpu_max;
-} MemPolicy;
+} RealmPolicy;
 
 /* Check a realm-create :policy (%{:cpu %{:min :max} :memory %{:min :max}},
  * every part optional; cores from 0 to 1024, a :max above 0; byte counts
  * from 1 MiB; :min <= :max) and take what is enforced of it. */
-bool policy_parse(Runtime *rt, Value pol, MemPolicy *out);
+bool policy_parse(Runtime *rt, Value pol, RealmPolicy *out);
 /* A cpu quota as a request to the root carries it (launch.c, hostile
  * input): a number from 0 (none) to 1024, in *cores. */
 bool policy_cpu_ok(Value v, double *cores);
 /* Count m's start as used by this realm, for the child about to start:
  * LV_NIL, or LV_EXC (raised :oom) when it does not fit. */
-Value policy_carve(Proc *p, const MemPolicy *m);
+Value policy_carve(Proc *p, const RealmPolicy *m);
 /* The child is gone or going (under the realm's lock): its grant is this
  * realm's again, once. */
 void policy_release_locked(struct ChildRealm *c);

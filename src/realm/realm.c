@@ -313,7 +313,7 @@ static void deliver_remote_signal(RealmState *rs, RealmLink *l, const WireFrame 
 }
 
 static void add_child(RealmState *rs, uint32_t id, int fd, pid_t pid, Value name, Value policy, unsigned schedulers,
-                      const MemPolicy *m);
+                      const RealmPolicy *m);
 
 /* The link towards realm id: a child on the way, else the parent. */
 static RealmLink *route_locked(RealmState *rs, uint32_t id) {
@@ -335,7 +335,7 @@ static void adopt_created(RealmState *rs, RealmLink *l, const WireFrame *f, int 
     }
     Value answer;
     if (q->op == REALM_OP_CREATE && fresh) {
-        MemPolicy m = {q->mem_start, q->mem_ceiling, 0};
+        RealmPolicy m = {q->mem_start, q->mem_ceiling, 0};
         add_child(rs, id, *passed_fd, 0, q->name, q->policy, q->schedulers, &m);
         *passed_fd = -1;
         answer = IMM(IMM_REALM, id);
@@ -644,7 +644,7 @@ static int image_for_child(RealmState *rs) {
 /* A started child joins the tree: its link is watched from now on. name
  * and policy are in the literal area. */
 static void add_child(RealmState *rs, uint32_t id, int fd, pid_t pid, Value name, Value policy, unsigned schedulers,
-                      const MemPolicy *m) {
+                      const RealmPolicy *m) {
     ChildRealm *c = xcalloc(1, sizeof *c);
     c->id = id;
     c->mem_granted = m->start;
@@ -719,7 +719,7 @@ static Value ask(Proc *p, Value ref, RealmOp op, uint32_t dest, Value data) {
 
 /* realm-create in a child realm: the root starts the realm from this
  * realm's code (launch.c). A place here is already taken. */
-static Value create_via_root(Proc *p, Value name, Value policy, unsigned schedulers, const MemPolicy *m) {
+static Value create_via_root(Proc *p, Value name, Value policy, unsigned schedulers, const RealmPolicy *m) {
     Runtime *rt = p->rt;
     Buf image;
     buf_init(&image);
@@ -763,7 +763,7 @@ Value realm_create(Proc *p, Value opts) {
     Value policy = map_get(opts, kw(rt, "policy"));
     Value shared = map_get(opts, kw(rt, "shared"));
     unsigned schedulers;
-    MemPolicy m;
+    RealmPolicy m;
     if (name == LV_NONE || !parse_name(name) || !policy_parse(rt, policy, &m) ||
         !parse_schedulers(rt, map_get(opts, kw(rt, "schedulers")), &schedulers) ||
         !shared_ok(rt, shared))
@@ -815,7 +815,7 @@ uint32_t realm_adopt(Runtime *rt, int fd, pid_t os_pid, Value name) {
         realm_release(rs);
         return 0;
     }
-    MemPolicy own = {0, 0, 0};
+    RealmPolicy own = {0, 0, 0};
     add_child(rs, id, fd, os_pid, lit_copy(rt, name), LV_NIL, 0, &own);
     return id;
 }
