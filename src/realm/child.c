@@ -73,7 +73,8 @@ int realm_child_main(int argc, char **argv) {
                       .realm_id = id};
     Runtime *rt = rt_new(&opts);
     if (!rt) return die("cannot create the runtime");
-    if (memory >= MEM_LIMIT_MIN && memory <= MEM_LIMIT_MAX) mem_set_limit(memory);
+    bool budgeted = memory >= MEM_LIMIT_MIN && memory <= MEM_LIMIT_MAX;
+    if (budgeted) mem_set_limit(memory);
     if (cpu > 0 && cpu <= 1024) sched_set_cpu_quota(rt->sched, cpu);
     bool loaded = snapshot_install_fd(rt, CHILD_SNAPSHOT_FD, err, sizeof err);
     close(CHILD_SNAPSHOT_FD);
@@ -82,6 +83,7 @@ int realm_child_main(int argc, char **argv) {
     RealmState *rs = realm_state(rt);
     rs->sandbox = report;
     rs->sandboxed = true;
+    rs->budgeted = budgeted;
     rs->parent_id = parent_id;
     rs->agent = realm_start_agent(rt);
     if (rs->agent == LV_NONE) return die("no realm agent in the code snapshot");

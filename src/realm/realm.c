@@ -768,6 +768,12 @@ Value realm_create(Proc *p, Value opts) {
         !parse_schedulers(rt, map_get(opts, kw(rt, "schedulers")), &schedulers) ||
         !shared_ok(rt, shared))
         return err_badarg(p, "realm-create", args, 1);
+    /* A budget given by the parent bounds the whole subtree: a child with
+     * no :memory would have a budget of its own, outside it. */
+    if (rs->budgeted && !m.start)
+        return err_raisef(p, K_(badarg),
+                          "realm-create: this realm's memory budget comes from its parent, so a child realm "
+                          "needs a :memory policy (:policy %%{:memory %%{:max bytes}})");
     if (policy_carve(p, &m) == LV_EXC) return LV_EXC;
     if (!realm_reserve(rs)) {
         if (m.start) mem_uncharge(m.start);

@@ -100,6 +100,7 @@ typedef struct RealmState {
     pthread_mutex_t region_lock; /* regions, next_region (region.c) */
     struct Region *regions;
     uint64_t next_region;
+    bool budgeted;           /* its memory budget was given by its parent (policy.c) */
     SandboxReport sandbox;   /* what holds in this realm (child realms) */
     bool sandboxed;
     char exe[PATH_MAX];
