@@ -246,6 +246,17 @@ static Value error_reply(Proc *sc, Runtime *rt, const char *reason, const char *
     return mk_tuple3(sc, K_(error), kw(rt, reason), map_from_kvs(sc, kvs, 2));
 }
 
+/* May realm `parent`, reached through the root's child via, get a child?
+ * Not once it or a realm above it is being killed: launch_kill_below
+ * claims a subtree in one hold of the lock, and a record added under a
+ * claimed realm after that would live on unclaimed, its killer waiting
+ * for it for ever. Checked in the same hold of the lock as the add. */
+static bool parent_alive_locked(RealmState *rs, ChildRealm *via, uint32_t parent) {
+    if (!via->in_tree) return false; /* the root's child is being terminated, or is gone */
+    Launched *up = find_locked(rs, parent);
+    return up ? !up->dead : parent == via->id;
+}
+
 /* Start realm `id` for realm `parent` from data [name schedulers snapshot
  * memory cpu] (memory: the budget the parent gives it, 0 for its own; cpu:
  * its CPU quota in cores, 0 for none); the reply value, and *mine the
@@ -284,9 +295,18 @@ static Value start_for(RealmState *rs, ChildRealm *via, uint32_t parent, Value d
         return error_reply(sc, rt, "system-limit", id > 0xffff ? "realm-create: no realm ids left"
                                                                 : "realm-create: cannot start the realm");
     }
-    Launched *r = xcalloc(1, sizeof *r);
-    *r = (Launched){.rs = rs, .id = id, .parent = parent, .name = lit_copy(rt, name), .os_pid = pid, .pidfd = pidfd};
+    Value lit_name = lit_copy(rt, name);
     pthread_mutex_lock(&rs->lock);
+    if (!parent_alive_locked(rs, via, parent)) {
+        pthread_mutex_unlock(&rs->lock);
+        close(pidfd);
+        launch_kill_and_reap(pid);
+        close(sv[0]);
+        realm_release(rs);
+        return error_reply(sc, rt, "not-descendant", "realm-create: the asking realm is being terminated");
+    }
+    Launched *r = xcalloc(1, sizeof *r);
+    *r = (Launched){.rs = rs, .id = id, .parent = parent, .name = lit_name, .os_pid = pid, .pidfd = pidfd};
     Launched *up = find_locked(rs, parent); /* NULL: the parent is a child of the root */
     r->nancestors = up ? up->nancestors + 1 : 1;
     r->ancestors = xmalloc(r->nancestors * sizeof *r->ancestors);
