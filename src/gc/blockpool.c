@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
+#include "base/prefault.h"
 #include "base/util.h"
 
 typedef struct BlockHead {
@@ -22,12 +23,17 @@ typedef struct BlockHead {
 typedef struct PoolSlab {
     _Alignas(16) struct PoolSlab *next;
     size_t bytes;
-    bool mapped; /* mmap'd (huge pages) rather than malloc'd */
+    bool mapped; /* mmap'd rather than malloc'd */
 } PoolSlab;
 
 #define SLAB_FIRST_BLOCKS 64
-#define HUGE_PAGE ((size_t)2 << 20)
+#define SLAB_MAPPED ((size_t)2 << 20) /* from this size, slabs are mmap'd */
 #define SLAB_MAX ((size_t)32 << 20)
+/* A mapped slab is faulted in by the prefault thread (base/prefault.h) a
+ * step at a time, from one to three steps ahead of the carving, so that
+ * the pool's owner seldom waits for a page fault and holds at most three
+ * steps of memory it has not handed out. */
+#define PREFAULT_STEP ((size_t)2 << 20)
 
 static inline BlockHead *head_of(const void *block) { return (BlockHead *)block - 1; }
 static inline void **link_of(void *block) { return (void **)block; }
@@ -39,11 +45,14 @@ void blockpool_init(BlockPool *pool, size_t block_size) {
     pool->nlocal = 0;
     pool->slabs = NULL;
     pool->carve = pool->carve_end = NULL;
+    pool->prefaulted = pool->prefault_at = NULL;
+    pool->ever_prefaulted = false;
     pool->next_slab = sizeof(PoolSlab) + SLAB_FIRST_BLOCKS * stride(pool);
     atomic_init(&pool->returned, NULL);
 }
 
 void blockpool_destroy(BlockPool *pool) {
+    if (pool->ever_prefaulted) prefault_drain(); /* nothing of its slabs is being faulted in */
     for (PoolSlab *s = pool->slabs, *next; s; s = next) {
         next = s->next;
         if (s->mapped)
@@ -58,25 +67,17 @@ void blockpool_destroy(BlockPool *pool) {
     atomic_store(&pool->returned, NULL);
 }
 
-/* `bytes` of memory aligned to 2 MiB, advised to use huge pages; NULL if
- * the system refuses. The unaligned ends of a larger mapping are cut. */
-static void *map_huge(size_t bytes) {
-    size_t span = bytes + HUGE_PAGE;
-    char *raw = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (raw == MAP_FAILED) return NULL;
-    char *start = (char *)(((uintptr_t)raw + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
-    if (start > raw) munmap(raw, (size_t)(start - raw));
-    size_t tail = (size_t)(raw + span - (start + bytes));
-    if (tail) munmap(start + bytes, tail);
-    madvise(start, bytes, MADV_HUGEPAGE); /* advice only: fine if refused */
-    return start;
+/* `bytes` of fresh pages; NULL if the system refuses. */
+static void *map_slab(size_t bytes) {
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
 }
 
 /* A new slab to cut blocks from; false when the system refuses even a
  * small one. */
 static bool add_slab(BlockPool *pool) {
     size_t bytes = pool->next_slab;
-    PoolSlab *s = bytes >= HUGE_PAGE ? map_huge(bytes) : NULL;
+    PoolSlab *s = bytes >= SLAB_MAPPED ? map_slab(bytes) : NULL;
     if (s) {
         s->mapped = true;
     } else {
@@ -91,7 +92,26 @@ static bool add_slab(BlockPool *pool) {
     if (pool->next_slab < SLAB_MAX) pool->next_slab *= 2;
     pool->carve = (char *)(s + 1);
     pool->carve_end = pool->carve + (bytes - sizeof(PoolSlab)) / stride(pool) * stride(pool);
+    /* A malloc'd slab is small: its owner faults it in as it carves. */
+    pool->prefaulted = pool->carve;
+    pool->prefault_at = s->mapped ? pool->carve : pool->carve_end;
     return true;
+}
+
+/* The carving reached prefault_at: ask for the next step to be faulted in. */
+static void prefault_next(BlockPool *pool) {
+    char *from = pool->prefaulted, *to = from + PREFAULT_STEP;
+    if (to >= pool->carve_end) {
+        to = pool->carve_end;
+        pool->prefault_at = pool->carve_end; /* the slab is all asked for */
+    } else {
+        pool->prefault_at = to - PREFAULT_STEP / 2;
+    }
+    if (from < to) {
+        prefault_async(from, (size_t)(to - from));
+        pool->ever_prefaulted = true;
+    }
+    pool->prefaulted = to;
 }
 
 void *blockpool_alloc(BlockPool *pool) {
@@ -110,6 +130,7 @@ void *blockpool_alloc(BlockPool *pool) {
         return block;
     }
     if (pool->carve == pool->carve_end && !add_slab(pool)) return NULL;
+    if (pool->carve >= pool->prefault_at) prefault_next(pool);
     BlockHead *h = (BlockHead *)(void *)pool->carve;
     pool->carve += stride(pool);
     h->pool = pool;

@@ -14,10 +14,14 @@
  * many blocks, so that threads do not meet in malloc's lock, and memory
  * touched only as blocks are handed out.
  *
- * Slabs double in size up to 32 MiB. From 2 MiB they are mapped directly,
- * aligned to 2 MiB and advised to use transparent huge pages: on a virtual
- * machine a first touch of a 4 KiB page costs 10 to 20 us, and a million
- * processes touch 300,000 of them; with huge pages, 600. Blocks are never
+ * Slabs double in size up to 32 MiB. From 2 MiB they are mapped directly
+ * and faulted in a little ahead of the carving by another thread
+ * (base/prefault.h): a million processes touch 1.2 GiB, whose page faults
+ * cost 0.4 s here, on the thread spawning them. They are not advised to
+ * use transparent huge pages: a huge page the host has not backed lately
+ * costs as much as 700 us to fault in (1.4 s per GiB), 4 KiB pages 0.4 s
+ * per GiB whatever the host did (bench/max_processes: 1.0-1.1 s with 4 KiB
+ * pages faulted ahead, 1.2-1.8 s with huge pages). Blocks are never
  * given back one by one: a pool keeps every block it made (its peak of
  * blocks in use) until it is destroyed, after every block is given back.
  */
@@ -25,6 +29,7 @@
 #define LONA_BLOCKPOOL_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +40,9 @@ typedef struct BlockPool {
     struct PoolSlab *slabs;        /* every slab made, owner thread only */
     char *carve, *carve_end;       /* the newest slab's untouched part */
     size_t next_slab;              /* bytes of the next slab */
+    char *prefaulted;              /* the newest slab is asked faulted in up to here */
+    char *prefault_at;             /* ask for more once carve reaches this */
+    bool ever_prefaulted;          /* destroy waits for the prefault thread */
     void *_Atomic returned;        /* blocks freed by other threads */
 } BlockPool;
 
