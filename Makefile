@@ -98,7 +98,7 @@ TSAN_TESTS := test/lona/exit_test.lona test/lona/introspect_test.lona test/lona/
 	test/lona/server_test.lona test/lona/supervisor_test.lona test/lona/stress_test.lona \
 	test/lona/realm_test.lona test/lona/realm_tree_test.lona test/lona/realm_remote_test.lona \
 	test/lona/realm_policy_test.lona test/lona/realm_region_test.lona test/lona/process_bound_test.lona \
-	test/lona/memory_pressure_test.lona
+	test/lona/memory_pressure_test.lona test/lona/realm_notify_test.lona
 tsan-one: $(BUILD)/lona
 	@echo "== tsan: process and realm tests under ThreadSanitizer =="
 	@{ TSAN_OPTIONS="halt_on_error=1 exitcode=66" $(BUILD)/lona test $(TSAN_TESTS) && \

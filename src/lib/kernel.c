@@ -7,6 +7,7 @@
 #include "lib/intrinsic.h"
 #include "proc/input.h"
 #include "proc/notif.h"
+#include "realm/realm.h"
 #include "sched/timer.h"
 #include "term/atoms.h"
 #include "term/num.h"
@@ -39,19 +40,26 @@ static Value nat_notification_p(Proc *p, Value *a, uint32_t n) {
     return lv_bool(is_imm_of(a[0], IMM_NOTIF));
 }
 
+/* A notification received from another realm (proc/notif.h). */
+static bool is_remote_notif(Value v) { return is_imm_of(v, IMM_NOTIF) && notif_owner(v) != 0; }
+
 static Value nat_signal(Proc *p, Value *a, uint32_t n) {
     uint64_t bits = 1;
-    if (!notif_exists(p->rt, a[0])) return err_badarg(p, "signal!", a, n);
+    bool remote = is_remote_notif(a[0]);
+    if (!remote && !notif_exists(p->rt, a[0])) return err_badarg(p, "signal!", a, n);
     if (n > 1) {
         int64_t b;
         if (!is_integer(a[1]) || !num_to_i64(a[1], &b) || b <= 0) return err_badarg(p, "signal!", a, n);
         bits = (uint64_t)b;
     }
+    if (remote) return realm_notify(p, a[0], bits);
     notif_signal(p->rt, a[0], bits);
     return K_(ok);
 }
 
 static Value nat_wait(Proc *p, Value *a, uint32_t n) {
+    if (is_remote_notif(a[0]))
+        return err_badarg_msg(p, "wait!", a, n, "a notification of another realm can be signaled, not waited on");
     if (!notif_exists(p->rt, a[0])) return err_badarg(p, "wait!", a, n);
     uint64_t word;
     if (notif_take(p->rt, a[0], p, true, &word)) return num_from_u64(p, word);
@@ -60,6 +68,8 @@ static Value nat_wait(Proc *p, Value *a, uint32_t n) {
 }
 
 static Value nat_poll(Proc *p, Value *a, uint32_t n) {
+    if (is_remote_notif(a[0]))
+        return err_badarg_msg(p, "poll!", a, n, "a notification of another realm can be signaled, not polled");
     if (!notif_exists(p->rt, a[0])) return err_badarg(p, "poll!", a, n);
     uint64_t word;
     return notif_take(p->rt, a[0], p, false, &word) ? num_from_u64(p, word) : LV_NIL;

@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/random.h>
 
 #include "base/util.h"
 #include "proc/life.h"
@@ -19,6 +20,7 @@ typedef struct Waiter {
 
 typedef struct Notif {
     uint64_t word;
+    uint64_t token;   /* 0 until it first leaves the realm (notif.h) */
     Waiter *first, *last;
 } Notif;
 
@@ -26,6 +28,11 @@ struct NotifTable {
     pthread_mutex_t lock;
     Notif *items;     /* index id - 1 */
     size_t len, cap;
+    /* token -> id of the notifications that have a token: open
+     * addressing, 0 = empty, at most half full. */
+    uint64_t *tokens;
+    uint64_t *token_ids;
+    size_t ntokens, token_cap;
 };
 
 NotifTable *notif_table_new(void) {
@@ -47,6 +54,8 @@ void notif_table_free(NotifTable *t) {
     }
     pthread_mutex_destroy(&t->lock);
     free(t->items);
+    free(t->tokens);
+    free(t->token_ids);
     free(t);
 }
 
@@ -57,7 +66,7 @@ Value notif_new(Runtime *rt) {
         t->cap = t->cap ? t->cap * 2 : 16;
         t->items = xrealloc(t->items, t->cap * sizeof(Notif));
     }
-    t->items[t->len] = (Notif){0, NULL, NULL};
+    t->items[t->len] = (Notif){0, 0, NULL, NULL};
     size_t id = ++t->len;
     pthread_mutex_unlock(&t->lock);
     return IMM(IMM_NOTIF, id);
@@ -68,8 +77,65 @@ static Notif *get(NotifTable *t, Value n) {
     return id >= 1 && id <= t->len ? &t->items[id - 1] : NULL;
 }
 
+/* The slot of token in the token index: where it is, or the empty slot
+ * where it would go. */
+static size_t token_slot(const NotifTable *t, uint64_t token) {
+    size_t mask = t->token_cap - 1, i = (size_t)(token * UINT64_C(0x9e3779b97f4a7c15) >> 20) & mask;
+    while (t->tokens[i] != 0 && t->tokens[i] != token) i = (i + 1) & mask;
+    return i;
+}
+
+static void token_index_grow(NotifTable *t) {
+    uint64_t *old = t->tokens, *old_ids = t->token_ids;
+    size_t old_cap = t->token_cap;
+    t->token_cap = old_cap ? old_cap * 2 : 16;
+    t->tokens = xcalloc(t->token_cap, sizeof *t->tokens);
+    t->token_ids = xcalloc(t->token_cap, sizeof *t->token_ids);
+    for (size_t i = 0; i < old_cap; i++) {
+        if (!old[i]) continue;
+        size_t j = token_slot(t, old[i]);
+        t->tokens[j] = old[i];
+        t->token_ids[j] = old_ids[i];
+    }
+    free(old);
+    free(old_ids);
+}
+
+uint64_t notif_token(Runtime *rt, Value n) {
+    NotifTable *t = rt->notifs;
+    pthread_mutex_lock(&t->lock);
+    Notif *x = get(t, n);
+    while (x && !x->token) {
+        uint64_t r;
+        if (getrandom(&r, sizeof r, 0) != sizeof r) break;
+        r &= NOTIF_TOKEN_MASK;
+        if (2 * (t->ntokens + 1) > t->token_cap) token_index_grow(t);
+        size_t i = token_slot(t, r);
+        if (r == 0 || t->tokens[i] != 0) continue; /* taken: draw again */
+        t->tokens[i] = r;
+        t->token_ids[i] = imm_payload(n);
+        t->ntokens++;
+        x->token = r;
+    }
+    uint64_t token = x ? x->token : 0;
+    pthread_mutex_unlock(&t->lock);
+    return token;
+}
+
+Value notif_by_token(Runtime *rt, uint64_t token) {
+    NotifTable *t = rt->notifs;
+    Value n = LV_NONE;
+    pthread_mutex_lock(&t->lock);
+    if (token != 0 && t->token_cap) {
+        size_t i = token_slot(t, token);
+        if (t->tokens[i] == token) n = IMM(IMM_NOTIF, t->token_ids[i]);
+    }
+    pthread_mutex_unlock(&t->lock);
+    return n;
+}
+
 bool notif_exists(Runtime *rt, Value n) {
-    if (!is_imm_of(n, IMM_NOTIF)) return false;
+    if (!is_imm_of(n, IMM_NOTIF) || notif_owner(n) != 0) return false;
     pthread_mutex_lock(&rt->notifs->lock);
     bool ok = get(rt->notifs, n) != NULL;
     pthread_mutex_unlock(&rt->notifs->lock);

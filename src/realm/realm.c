@@ -458,7 +458,8 @@ static void deliver_here(RealmState *rs, RealmLink *l, ChildRealm *from_child, c
         deliver_remote_signal(rs, l, f, v);
         break;
     case FK_REQUEST:
-        if (!from_child && f->arg == REALM_OP_REGION) region_on_request(rs, v, passed_fd);
+        if (f->arg == REALM_OP_NOTIFY) realm_notify_here(rs, v);
+        else if (!from_child && f->arg == REALM_OP_REGION) region_on_request(rs, v, passed_fd);
         else deliver_request(rs, l, from_child, f, v);
         break;
     case FK_REPLY:
@@ -945,6 +946,12 @@ Value realm_ask_parent(Proc *p, RealmOp op, Value data) {
     if (rs->parent_id) send_frame(p, rs->parent_id, FK_REQUEST, mk_pid(rs->parent_id, 0), ref, op, data, &refused, &routed);
     if (!routed) mbox_append_local(&p->mbox, mk_tuple3(p, kw(p->rt, "%realm-reply"), ref, LV_NIL));
     return ref;
+}
+
+bool realm_send_request(Proc *p, uint32_t dest, RealmOp op, Value data) {
+    Value refused;
+    bool routed;
+    return send_frame(p, dest, FK_REQUEST, mk_pid(dest, 0), LV_NIL, op, data, &refused, &routed) && routed;
 }
 
 bool realm_send_to_child(Proc *p, uint32_t child, RealmOp op, Value data, int fd) {

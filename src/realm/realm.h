@@ -48,6 +48,7 @@ typedef enum {
     REALM_OP_PROCESS_INFO = 7,
     REALM_OP_MEMORY = 8,         /* request-memory, return-memory: to the parent */
     REALM_OP_REGION = 9,         /* share-region, unshare-region: to a child */
+    REALM_OP_NOTIFY = 10,        /* signal! on a notification: to its realm, unanswered */
 } RealmOp;
 
 /* Create a child realm from an options map: its realm id (in the root), a
@@ -80,6 +81,8 @@ Value realm_reply(Proc *p, Value to, Value ref, Value value);
  * attached when fd >= 0 (taken in every case); false if there is no such
  * child or the data cannot cross. */
 bool realm_send_to_child(Proc *p, uint32_t child, RealmOp op, Value data, int fd);
+/* signal! on n, a notification of another realm (notify.c): :ok. */
+Value realm_notify(Proc *p, Value n, uint64_t bits);
 /* request-memory (more) and return-memory: a ref for the parent's answer
  * ([:%realm-reply ref :ok | [:error reason]]), or, in the root, the
  * answer itself. */

@@ -130,6 +130,11 @@ void realm_route_forget_locked(RealmState *rs, uint32_t id);
  * on the root's word): drop its route, fire the links and monitors into
  * it, fail the requests waiting on it, and tell the children. */
 void realm_gone(RealmState *rs, uint32_t id, Value reason);
+/* Send a request frame of op with data to realm dest, for no answer;
+ * false if it cannot cross or has no route. */
+bool realm_send_request(Proc *p, uint32_t dest, RealmOp op, Value data);
+/* A REALM_OP_NOTIFY request arrived here (notify.c, poller thread). */
+void realm_notify_here(RealmState *rs, Value data);
 /* Send a reply frame on l (poller thread). */
 void realm_reply_on(RealmState *rs, RealmLink *l, Value to, Value ref, uint64_t arg, Value v, int fd);
 

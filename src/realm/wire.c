@@ -17,7 +17,8 @@
  *   META                      metadata map, then the collection it belongs to
  *   PID REF                   realm varint (<= 0xffff), number varint (< 2^40)
  *   REALM                     realm varint (<= 0xffff)
- *   NOTIF REGION              reserved (descriptor transfer, a later step)
+ *   NOTIF                     owner realm varint (1..0xffff), token varint (1..2^40-1)
+ *   REGION                    reserved (descriptor transfer, a later step)
  * and in code mode only (wire.h, WireCode):
  *   NATIVE                    intrinsic index varint
  *   VAR                       namespace name, var name: two SYMBOLs
@@ -34,6 +35,7 @@
 #include <string.h>
 
 #include "base/utf8.h"
+#include "proc/notif.h"
 #include "term/alloc.h"
 #include "term/atoms.h"
 #include "term/binary.h"
@@ -280,7 +282,21 @@ static bool enc_scalar(Runtime *rt, Buf *b, Value v, bool *ok) {
                 wire_put_uvarint(b, (uint64_t)n);
                 return true;
             }
-            /* intrinsics; notifications and regions (reserved tags, not yet) */
+            if (imm_tag(v) == IMM_NOTIF) {
+                /* Its owner's realm and token (proc/notif.h): one of ours
+                 * gets its token now. */
+                uint32_t owner = notif_owner(v);
+                uint64_t token = owner ? notif_token_of(v) : notif_token(rt, v);
+                if (!owner) owner = rt->realm_id;
+                *ok = token != 0 && owner <= WIRE_MAX_REALM;
+                if (*ok) {
+                    put_byte(b, W_NOTIF);
+                    wire_put_uvarint(b, owner);
+                    wire_put_uvarint(b, token);
+                }
+                return true;
+            }
+            /* intrinsics; regions (a reserved tag, not yet) */
             *ok = false;
             return true;
         }
@@ -604,6 +620,14 @@ static WireErr chk_pidlike(Chk *c) {
     return realm <= WIRE_MAX_REALM && n <= PID_LOCAL_MASK ? WIRE_OK : WIRE_E_NUMBER;
 }
 
+/* A notification: its owner realm and its token, neither 0. */
+static WireErr chk_notif(Chk *c) {
+    uint64_t realm, token;
+    TRY(get_uv(&c->r, &realm));
+    TRY(get_uv(&c->r, &token));
+    return realm >= 1 && realm <= WIRE_MAX_REALM && token >= 1 && token <= NOTIF_TOKEN_MASK ? WIRE_OK : WIRE_E_NUMBER;
+}
+
 /* What the next value must be (metadata's constraints). */
 enum { C_ANY, C_METAMAP, C_MAP, C_COLL };
 
@@ -699,7 +723,7 @@ static WireErr chk_body(Chk *c, uint32_t *depth_out, uint64_t *peak_out) {
             k = 2 * n;
             break;
         case W_META: k = 2; break;
-        case W_NOTIF:
+        case W_NOTIF: err = chk_notif(c); break;
         case W_REGION: err = WIRE_E_RESERVED; break;
         case W_NATIVE:
             err = c->code ? get_uv(&c->r, &n) : WIRE_E_TAG;
@@ -1033,7 +1057,17 @@ static WireErr build_step(Proc *p, Rd *r, const WireCode *code, uint8_t *tag_out
         *open_n = 2 * n;
         return WIRE_OK;
     case W_META: *open_n = 2; return WIRE_OK;
-    case W_NOTIF:
+    case W_NOTIF: {
+        uint64_t realm;
+        TRY(get_uv(r, &realm));
+        TRY(get_uv(r, &n));
+        if (realm < 1 || realm > WIRE_MAX_REALM || n < 1 || n > NOTIF_TOKEN_MASK) return WIRE_E_NUMBER;
+        /* One of ours back home is ours again (the same value); an unknown
+         * token of ours stays in the remote form, which signals nothing. */
+        Value mine = realm == p->rt->realm_id ? notif_by_token(p->rt, n) : LV_NONE;
+        *out = mine != LV_NONE ? mine : mk_remote_notif((uint32_t)realm, n);
+        return WIRE_OK;
+    }
     case W_REGION: return WIRE_E_RESERVED;
     default:
         return code ? build_code_step(p, r, code, tag, out, open_n, proto) : WIRE_E_TAG;

@@ -126,7 +126,13 @@ static void pr_imm(Runtime *rt, Buf *out, Value v) {
     case IMM_PID: buf_printf(out, "#pid<%" PRIu32 ".%" PRIu64 ">", pid_realm(v), pid_local(v)); return;
     case IMM_REF: buf_printf(out, "#ref<%" PRIu64 ">", ref_number(v)); return;
     case IMM_REALM: buf_printf(out, "#realm-id<%" PRIu64 ">", x); return;
-    case IMM_NOTIF: buf_printf(out, "#notification<%" PRIu64 ">", x); return;
+    case IMM_NOTIF:
+        /* One of another realm (its realm id from bit 40, proc/notif.h):
+         * its realm, and a mark instead of its token, which is the
+         * capability to signal it. */
+        if (x >> 40) buf_printf(out, "#notification<%" PRIu64 ".remote>", x >> 40);
+        else buf_printf(out, "#notification<%" PRIu64 ">", x);
+        return;
     case IMM_REGION: {
         Value name;
         uint64_t size;

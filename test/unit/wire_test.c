@@ -29,6 +29,7 @@
 #include "base/util.h"
 #include "gc/heap.h"
 #include "reader/reader.h"
+#include "proc/notif.h"
 #include "realm/wire.h"
 #include "term/alloc.h"
 #include "term/atoms.h"
@@ -492,8 +493,9 @@ static void test_refused(void **state) {
     /* as metadata of a collection */
     Value meta = map_put(p, map_empty(p), kw("f"), fn);
     expect_refused(coll_with_meta(p, rd("{1}"), meta), fn);
-    /* notifications and regions: tags reserved, not carried yet */
-    Value notif = IMM(IMM_NOTIF, 3), region = IMM(IMM_REGION, 4);
+    /* a notification this runtime never made; a region (a tag reserved,
+     * not carried yet) */
+    Value notif = IMM(IMM_NOTIF, 999999), region = IMM(IMM_REGION, 4);
     expect_refused(mk_tuple2(p, fix(1), notif), notif);
     expect_refused(vec_from(p, &region, 1), region);
     /* a realm id beyond the wire's range (a pid's realm has 16 bits) */
@@ -588,6 +590,45 @@ static void test_other_runtime(void **state) {
     assert_int_equal(wire_decode(q, (const uint8_t *)b2.data, b2.len, NULL, &back), WIRE_OK);
     assert_true(lv_equal(back, v));
     buf_free(&b2);
+    buf_free(&b);
+    proc_free_bare(h);
+    rt_free(rt2);
+}
+
+/* A notification crosses as its realm and token: back home it is the
+ * same value again; in another realm, a form that names its home and
+ * crosses on unchanged. */
+static void test_notifications(void **state) {
+    (void)state;
+    Value n = notif_new(rt);
+    Buf b, b2;
+    buf_init(&b);
+    assert_int_equal(wire_encode(rt, n, NULL, &b, NULL), WIRE_OK);
+    uint64_t token = notif_token(rt, n);
+    assert_true(token != 0 && token <= NOTIF_TOKEN_MASK);
+    assert_true(notif_by_token(rt, token) == n);
+    Value w;
+    assert_int_equal(wire_decode(q, (const uint8_t *)b.data, b.len, NULL, &w), WIRE_OK);
+    assert_true(w == n);
+    Runtime *rt2 = rt_new(&(RtOptions){.no_stdlib = true, .no_input = true, .schedulers = 1});
+    rt2->realm_id = rt->realm_id + 6;
+    Proc *h = proc_new_bare(rt2);
+    assert_int_equal(wire_decode(h, (const uint8_t *)b.data, b.len, NULL, &w), WIRE_OK);
+    assert_true(is_imm_of(w, IMM_NOTIF) && notif_owner(w) == rt->realm_id && notif_token_of(w) == token);
+    assert_false(notif_exists(rt2, w));
+    buf_init(&b2);
+    assert_int_equal(wire_encode(rt2, w, NULL, &b2, NULL), WIRE_OK);
+    assert_int_equal(b2.len, b.len);
+    assert_memory_equal(b2.data, b.data, b.len);
+    buf_free(&b2);
+    /* an unknown token of this realm stays in the remote form (which
+     * signals nothing); realm or token 0, or none, is refused */
+    uint8_t unknown[] = {T_NOTIF_, (uint8_t)rt->realm_id, 5};
+    assert_true(token != 5 && dec_msg(unknown, sizeof unknown, &w));
+    assert_true(notif_owner(w) == rt->realm_id && notif_token_of(w) == 5);
+    REFUSE_AS(WIRE_E_NUMBER, T_NOTIF_, 1, 0);
+    REFUSE_AS(WIRE_E_NUMBER, T_NOTIF_, 0, 1);
+    REFUSE_AS(WIRE_E_TRUNCATED, T_NOTIF_, 1);
     buf_free(&b);
     proc_free_bare(h);
     rt_free(rt2);
@@ -779,13 +820,13 @@ static void test_varints(void **state) {
 
 static void test_unknown_tags(void **state) {
     (void)state;
-    REFUSE_AS(WIRE_E_RESERVED, T_NOTIF_, 0);
     REFUSE_AS(WIRE_E_RESERVED, T_REGION_, 0);
-    REFUSE_AS(WIRE_E_RESERVED, T_TUPLE_, 2, T_NIL_, T_NOTIF_, 0);
+    REFUSE_AS(WIRE_E_RESERVED, T_TUPLE_, 2, T_NIL_, T_REGION_, 0);
     REFUSE_AS(WIRE_E_TAG, 0);
     for (unsigned t = T_REALM_ + 1; t < 256; t++) {
         uint8_t b[3] = {(uint8_t)t, 0, 0};
-        refuse_why(b, sizeof b, t == T_NOTIF_ || t == T_REGION_ ? WIRE_E_RESERVED : WIRE_E_TAG);
+        /* a notification of realm 0 */
+        refuse_why(b, sizeof b, t == T_REGION_ ? WIRE_E_RESERVED : t == T_NOTIF_ ? WIRE_E_NUMBER : WIRE_E_TAG);
     }
     /* the tags of the earlier code mode are unknown */
     REFUSE_AS(WIRE_E_TAG, 40, 0);
@@ -1115,6 +1156,7 @@ int main(void) {
         cmocka_unit_test_setup(test_refused, fresh),
         cmocka_unit_test_setup(test_refused_defn, fresh),
         cmocka_unit_test_setup(test_other_runtime, fresh),
+        cmocka_unit_test_setup(test_notifications, fresh),
         cmocka_unit_test_setup(test_truncations, fresh),
         cmocka_unit_test_setup(test_counts, fresh),
         cmocka_unit_test_setup(test_utf8, fresh),
