@@ -3,7 +3,8 @@
  * sends garbage, a cut frame, a frame claiming a huge length, a frame for a
  * process that is not its own, a frame whose value is not a wire message,
  * a descriptor, news of the death of realms not below it, a malformed
- * request to start a realm, then a flood of garbage. The parent drops and counts each, still takes a
+ * request to start a realm, guesses at a notification's token, then a
+ * flood of garbage. The parent drops and counts each, still takes a
  * good frame among them, hangs up on the child once it has dropped
  * LINK_MAX_DROPPED frames (the child's socket sees the end), and answers
  * its own processes throughout.
@@ -28,6 +29,7 @@
 #include <cmocka.h>
 
 #include "base/mem.h"
+#include "proc/notif.h"
 #include "proc/signal.h"
 #include "realm/frame.h"
 #include "realm/link.h"
@@ -362,6 +364,45 @@ static void a_bad_cpu_quota_starts_no_realm(void **state) {
     free(n);
 }
 
+/* A child signals a notification of its parent only with the token the
+ * notification travels with: a made-up token, or a request with no bits
+ * or not a pair, signals nothing; the token signals it. */
+static void a_notification_is_signaled_only_with_its_token(void **state) {
+    (void)state;
+    Value n;
+    const char *src = "(def hostile-n (make-notification)) hostile-n";
+    assert_int_equal(host_load_source(host, src, strlen(src), "hostile_peer_test", &n), HOST_OK);
+    uint64_t token = notif_token(rt, n);
+    assert_true(token != 0);
+    Value mine = mk_pid(child_id, 3);
+    assert_true(host_claim(host));
+    Value tok = num_from_u64(host, token);
+    Value tries[] = {
+        mk_tuple2(host, num_from_u64(host, token ^ 1), fix(1)),
+        mk_tuple2(host, num_from_u64(host, token + 1), fix(2)),
+        mk_tuple2(host, tok, fix(0)),
+        mk_tuple2(host, tok, fix(-8)),
+        mk_tuple2(host, fix(0), fix(16)),
+        mk_tuple3(host, tok, fix(32), fix(32)),
+        tok,
+    };
+    for (size_t i = 0; i < sizeof tries / sizeof tries[0]; i++)
+        send_framed(FK_REQUEST, mk_pid(1, 0), mine, LV_NIL, REALM_OP_NOTIFY, tries[i]);
+    send_framed(FK_REQUEST, mk_pid(1, 0), mine, LV_NIL, REALM_OP_NOTIFY, mk_tuple2(host, tok, fix(4)));
+    host_release(host);
+    /* The frames are taken in order: once the last has signaled, the
+     * others have been seen. */
+    char *got = NULL;
+    for (int i = 0; i < 1000; i++) {
+        free(got);
+        got = eval("(poll! hostile-n)");
+        if (strcmp(got, "nil") != 0) break;
+        usleep(10000);
+    }
+    assert_string_equal(got, "4");
+    free(got);
+}
+
 static void a_flood_gets_the_child_hung_up_on(void **state) {
     (void)state;
     static const char garbage[] = "garbage garbage garbage";
@@ -399,6 +440,7 @@ int main(void) {
         cmocka_unit_test(a_child_cannot_forge_requests_to_the_agent),
         cmocka_unit_test(memory_requests_cannot_inflate_the_parents_budget),
         cmocka_unit_test(a_bad_cpu_quota_starts_no_realm),
+        cmocka_unit_test(a_notification_is_signaled_only_with_its_token),
         cmocka_unit_test(a_flood_gets_the_child_hung_up_on),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
