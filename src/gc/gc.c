@@ -238,7 +238,7 @@ bool gc_collect(Proc *p, bool major) {
     if (!p->home && block != scratch) free(scratch);
     heap_free_frags(h->frags);
     h->frags = NULL;
-    h->frag_words = 0;
+    h->frag_words = h->frag_cap_words = 0;
     if (major) {
         mem_free(h->old_start, (size_t)(h->old_end - h->old_start) * sizeof(Value));
         h->old_start = h->old_top = h->old_end = NULL;

@@ -112,6 +112,7 @@ Value *heap_alloc_slow(Heap *h, size_t words) {
     f->next = h->frags;
     h->frags = f;
     h->frag_words += words;
+    h->frag_cap_words += cap;
     return f->words;
 }
 
@@ -129,6 +130,7 @@ Value *heap_alloc_exact(Heap *h, size_t words) {
         h->frags = f;
     }
     h->frag_words += words;
+    h->frag_cap_words += words;
     return f->words;
 }
 
@@ -136,11 +138,9 @@ size_t heap_used_words(const Heap *h) {
     return (size_t)(h->top - h->start) + (size_t)(h->old_top - h->old_start) + h->frag_words;
 }
 
-size_t heap_size_words(const Heap *h) {
-    size_t n = (size_t)(h->end - h->start) + (size_t)(h->old_end - h->old_start);
-    for (HeapFrag *f = h->frags; f; f = f->next) n += f->cap;
-    return n;
-}
+size_t heap_young_size_words(const Heap *h) { return (size_t)(h->end - h->start) + h->frag_cap_words; }
+
+size_t heap_size_words(const Heap *h) { return heap_young_size_words(h) + (size_t)(h->old_end - h->old_start); }
 
 void heap_track_offheap(Heap *h, Value obj, size_t bytes) {
     Value *o = box_ptr(obj);
@@ -181,6 +181,7 @@ void heap_adopt_frag(Heap *h, HeapFrag *f) {
         h->frags = f;
     }
     h->frag_words += f->used;
+    h->frag_cap_words += f->cap;
     /* Messages taken from the mailbox count towards the next collection
      * like any allocation, without forcing one each. */
     if (h->frag_words > (size_t)(h->end - h->start)) h->gc_wanted = true;

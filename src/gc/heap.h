@@ -47,6 +47,7 @@ typedef struct Heap {
     Value *old_start, *old_top, *old_end;
     HeapFrag *frags;           /* allocation overflow since the last collection */
     size_t frag_words;         /* words used in frags */
+    size_t frag_cap_words;     /* words frags hold (their capacity): >= frag_words */
     Value offheap_young;       /* BINREF/BYTEBUF objects in young space + frags, linked */
     Value offheap_old;         /* ... in the old generation */
     size_t offheap_bytes;      /* off-heap bytes referenced (drives collection) */
@@ -89,7 +90,12 @@ Value *heap_alloc_exact(Heap *h, size_t words);
 
 /* Words in use (young, old, fragments). */
 size_t heap_used_words(const Heap *h);
+/* Words held (young, old, fragments): never fewer than heap_used_words. */
 size_t heap_size_words(const Heap *h);
+/* Words held by the young generation: its block (none before the first
+ * allocation that needs it) and the fragments, whose used words count in
+ * the young words used. */
+size_t heap_young_size_words(const Heap *h);
 
 /* Record that an allocation of `bytes` for this heap went over the memory
  * budget: the process ends with :oom at its next safe point. */

@@ -86,7 +86,8 @@ static Value bytebuf_alloc(Proc *p, Value *args, const char *fname, bool zero) {
     if ((k == ARG_INT_OK && n < 0) || (k == ARG_INT_HUGE && num_cmp(args[0], fix(0), &unordered) < 0))
         return err_badarg(p, fname, args, 1);
     Value v = k == ARG_INT_OK ? bytebuf_new(p, (size_t)n, zero) : LV_NONE;
-    if (v == LV_NONE) return k == ARG_INT_OK ? err_oom(p, fname, (size_t)n) : err_raise(p, K_(oom), LV_NONE);
+    if (v == LV_NONE && k != ARG_INT_OK) return err_oomf(p, "%s: out of memory: a size past any memory", fname);
+    if (v == LV_NONE) return err_oom(p, fname, (size_t)n);
     if (zero) lib_charge(p, (size_t)n);
     return v;
 }

@@ -51,7 +51,11 @@ size_t core_heap_room(Proc *p) {
     return budget < room ? budget : room;
 }
 
-Value core_oom(Proc *p) { return err_raise(p, K_(oom), LV_NONE); }
+Value core_oom(Proc *p) {
+    return err_oomf(p, "out of memory: the value asked for does not fit in the %zu bytes one call may build "
+                       "(:max-heap-size, LONA_MAX_MEMORY, --max-memory)",
+                    core_heap_room(p) * sizeof(Value));
+}
 
 bool core_int_arg(Value v, int64_t *out) {
     if (!is_integer(v)) return false;

@@ -27,7 +27,8 @@ static inline void core_charge(Proc *p, size_t n) {
  * such as (range n) must check it up front, or one call would take any
  * amount of memory (and time, on a scheduler thread) first. */
 size_t core_heap_room(Proc *p);
-/* [:error :oom], as when the collector finds the heap over its limit. */
+/* [:error :oom], as when the collector finds the heap over its limit (its
+ * note names the room core_heap_room gave). */
 Value core_oom(Proc *p);
 
 /* An integer argument of any kind, clamped to int64 (bignums give

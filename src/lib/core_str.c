@@ -116,7 +116,7 @@ static Value make_atom(Proc *p, Value *args, uint32_t nargs, const char *fname, 
         else
             *idx = atoms_intern(t, str_bytes(ns), str_bytelen(ns), name, name_len);
     }
-    if (*idx == UINT32_MAX) return err_raise(p, K_(oom), LV_NONE);
+    if (*idx == UINT32_MAX) return err_oomf(p, "%s: the atom table is full", fname);
     return LV_NONE;
 }
 

@@ -326,7 +326,7 @@ static void crash_report(Proc *p, Value reason) {
     buf_puts(&b, " exited with ");
     pr_value(rt, &b, reason);
     buf_putc(&b, '\n');
-    err_explain_line(rt, &b, reason);
+    err_report_line(p, &b, reason);
     vm_print_trace(rt, &b, p->trace);
     console_write_err(&rt->console, b.data, b.len);
     buf_free(&b);
@@ -389,6 +389,8 @@ void exit_process(Proc *p, Value reason) {
         p->sp = 0;
         p->nframes = 0;
         p->exit_reason = p->dict = p->trace = LV_NIL;
+        free(p->oom_note);
+        p->oom_note = NULL;
     }
     proc_unref(p); /* the table's reference */
 }

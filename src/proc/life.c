@@ -39,6 +39,7 @@ Proc *proc_alloc(void) {
 }
 
 void proc_dealloc(Proc *p) {
+    free(p->oom_note);
     if (p->stack != p->stack0) free(p->stack);
     if (p->frames != p->frames0) free(p->frames);
     blockpool_free(p, bound_proc_pool);
@@ -225,7 +226,10 @@ bool proc_deliver_held(Proc *p, Signal *s, Proc *by) {
 
 void proc_publish_stats(Proc *p) {
     Heap *h = &p->heap;
-    atomic_store_explicit(&p->stat_heap_size, (uint64_t)(h->end - h->start), memory_order_relaxed);
+    /* The young block and the fragments, as :heap-used counts them both: a
+     * process that has not needed its block yet (one that only waits) holds
+     * its first words in a fragment (heap_alloc_exact). */
+    atomic_store_explicit(&p->stat_heap_size, heap_young_size_words(h), memory_order_relaxed);
     atomic_store_explicit(&p->stat_heap_used, (uint64_t)(h->top - h->start) + h->frag_words, memory_order_relaxed);
     atomic_store_explicit(&p->stat_old_size, (uint64_t)(h->old_end - h->old_start), memory_order_relaxed);
     atomic_store_explicit(&p->stat_old_used, (uint64_t)(h->old_top - h->old_start), memory_order_relaxed);

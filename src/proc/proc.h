@@ -95,6 +95,8 @@ typedef struct Proc {
     Value result;             /* value handed back to the host by a FRAME_HOST */
     Value exit_reason;        /* set when the process ends */
     Value trace;              /* stack trace of the last error: list of [fn file line] */
+    char *oom_note;           /* what the last :oom was about (malloc'd, or NULL): for
+                               * reports only, the reason being [:error :oom] (vm/error.h) */
     Mailbox mbox;
     SigLink *sigq_tail;       /* the signal queue's consumer end (sigq below) */
     /* The send cache (proc/send.c), owner only: the pid of the last

@@ -84,10 +84,10 @@ Value policy_carve(Proc *p, const RealmPolicy *m) {
     if (!m->start) return LV_NIL;
     size_t room = mem_room();
     if (m->start > room)
-        return err_raisef(p, K_(oom),
-                          "realm-create: a :memory of %zu bytes does not fit in this realm's budget "
-                          "(%zu bytes left; request-memory asks the parent for more)",
-                          m->start, room);
+        return err_oomf(p,
+                        "realm-create: a :memory of %zu bytes does not fit in this realm's budget "
+                        "(%zu bytes left; request-memory asks the parent for more)",
+                        m->start, room);
     mem_charge(m->start);
     return LV_NIL;
 }

@@ -79,8 +79,8 @@ Value region_make(Proc *p, Value size, Value name) {
     if (!is_integer(size) || !num_to_i64(size, &n) || n <= 0 || (uint64_t)n > REGION_MAX || !is_symbol(name))
         return err_badarg(p, "make-shared-region", args, 2);
     if ((size_t)n > mem_room())
-        return err_raisef(p, K_(oom), "make-shared-region: %lld bytes do not fit in this realm's memory budget",
-                          (long long)n);
+        return err_oomf(p, "make-shared-region: %lld bytes do not fit in this realm's memory budget",
+                        (long long)n);
     int fd = memfd_create("lona-region", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (fd < 0 || ftruncate(fd, (off_t)n) < 0) {
         int e = errno;

@@ -3,10 +3,9 @@
  */
 #include "vm/error.h"
 
-#include "base/mem.h"
-
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/mem.h"
@@ -39,10 +38,23 @@ Value err_raisef(Proc *p, Value reason, const char *fmt, ...) {
     return err_raise(p, reason, map_from_kvs(p, kvs, 2));
 }
 
+Value err_oomf(Proc *p, const char *fmt, ...) {
+    /* Replaced at every :oom, so that a report never shows the note of an
+     * earlier one that was caught. */
+    free(p->oom_note);
+    va_list ap;
+    va_start(ap, fmt);
+    char tmp[512];
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    p->oom_note = strdup(tmp); /* NULL if even this fails: only the report loses it */
+    return err_raise(p, K_(oom), LV_NONE);
+}
+
 Value err_oom(Proc *p, const char *what, size_t bytes) {
     p->heap.oom_bytes = 0;
-    return err_raisef(p, K_(oom), "%s: out of memory: %zu bytes wanted, %zu of %zu bytes in use (LONA_MAX_MEMORY, --max-memory)",
-                      what, bytes, mem_used(), mem_limit());
+    return err_oomf(p, "%s: out of memory: %zu bytes wanted, %zu of %zu bytes in use (LONA_MAX_MEMORY, --max-memory)",
+                    what, bytes, mem_used(), mem_limit());
 }
 
 static Value fn_name_symbol(Proc *p, const char *fname) {
@@ -100,6 +112,20 @@ void err_explain_line(Runtime *rt, Buf *b, Value reason) {
         buf_putc(b, '\n');
     }
     buf_free(&s);
+}
+
+void err_report_line(Proc *p, Buf *b, Value reason) {
+    bool oom = is_tuple(reason) && tuple_len(reason) == 2 && tuple_elems(reason)[0] == K_(error) &&
+               tuple_elems(reason)[1] == K_(oom);
+    /* Not when the exit signal of another process brought the reason. */
+    bool own = !(is_pid(p->exit_from) && p->exit_from != p->pid);
+    if (!oom || !own || !p->oom_note) {
+        err_explain_line(p->rt, b, reason);
+        return;
+    }
+    buf_puts(b, "  ");
+    buf_puts(b, p->oom_note);
+    buf_putc(b, '\n');
 }
 
 void err_explain(Runtime *rt, Buf *b, Value reason) {

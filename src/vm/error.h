@@ -33,8 +33,15 @@ Value err_arity(Proc *p, Value fn, uint32_t nargs);
 void err_explain(struct Runtime *rt, Buf *b, Value reason);
 /* The same as an indented line of a report ("  sentence\n"), if any. */
 void err_explain_line(struct Runtime *rt, Buf *b, Value reason);
-/* :oom with a message naming what wanted how many bytes and the memory
- * budget (base/mem.h); clears the heap's over-budget mark. */
+/* err_explain_line for the exit reason of p: for [:error :oom], p's note. */
+void err_report_line(Proc *p, Buf *b, Value reason);
+/* Out of memory. Every one ends the process with exactly [:error :oom], the
+ * one shape supervisors match (spec: Runtime Errors): the sentence saying
+ * what wanted how much (printf-style) goes to p->oom_note instead, which
+ * reports print under the reason (err_report_line). */
+Value err_oomf(Proc *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* err_oomf naming what wanted how many bytes and the memory budget
+ * (base/mem.h); clears the heap's over-budget mark. */
 Value err_oom(Proc *p, const char *what, size_t bytes);
 /* Reason keyword of an error-shaped exit reason: the second element of
  * [:error R ...], or the reason itself otherwise. */

@@ -234,7 +234,7 @@ void host_report_exit(Proc *p, Value reason) {
         pr_value(rt, &b, p->exit_from);
         buf_puts(&b, " (a linked process, or exit/2)\n");
     }
-    err_explain_line(rt, &b, reason);
+    err_report_line(p, &b, reason);
     vm_print_trace(rt, &b, p->trace);
     fputs(b.data, stderr);
     buf_free(&b);

@@ -288,10 +288,10 @@ bool var_define(Proc *p, Value var, Value v) {
     size_t bytes = term_flat_size(&rt->lit, v).words * sizeof(Value);
     size_t defined = atomic_load_explicit(&rt->defined_bytes, memory_order_relaxed);
     if (bytes && (mem_refuses(bytes) || defined + bytes > mem_limit() / 2)) {
-        err_raisef(p, K_(oom),
-                   "def: a value of %zu bytes does not fit in the memory budget (the values of vars are kept "
-                   "for the life of the runtime and may take half of it: %zu bytes taken)",
-                   bytes, defined);
+        err_oomf(p,
+                 "def: a value of %zu bytes does not fit in the memory budget (the values of vars are kept "
+                 "for the life of the runtime and may take half of it: %zu bytes taken)",
+                 bytes, defined);
         return false;
     }
     atomic_fetch_add_explicit(&rt->defined_bytes, bytes, memory_order_relaxed);

@@ -895,7 +895,7 @@ oom:
     /* Over the memory budget (the heap says how much it wanted), else
      * over :max-heap-size. */
     if (p->heap.oom_bytes) err_oom(p, "heap", p->heap.oom_bytes);
-    else p->exc = mk_tuple2(p, K_(error), K_(oom));
+    else err_oomf(p, "heap: over its :max-heap-size of %zu bytes", p->heap.max_words * sizeof(Value));
     goto raise_no_trace;
 
 killed:
