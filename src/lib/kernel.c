@@ -57,9 +57,10 @@ static Value nat_signal(Proc *p, Value *a, uint32_t n) {
     return K_(ok);
 }
 
+/* wait! and poll! on a notification of another realm return a ref to
+ * wait for (lona.kernel/wait! in 45_realm.lona does). */
 static Value nat_wait(Proc *p, Value *a, uint32_t n) {
-    if (is_remote_notif(a[0]))
-        return err_badarg_msg(p, "wait!", a, n, "a notification of another realm can be signaled, not waited on");
+    if (is_remote_notif(a[0])) return realm_notify_take(p, a[0], true);
     if (!notif_exists(p->rt, a[0])) return err_badarg(p, "wait!", a, n);
     uint64_t word;
     if (notif_take(p->rt, a[0], p, true, &word)) return num_from_u64(p, word);
@@ -68,8 +69,7 @@ static Value nat_wait(Proc *p, Value *a, uint32_t n) {
 }
 
 static Value nat_poll(Proc *p, Value *a, uint32_t n) {
-    if (is_remote_notif(a[0]))
-        return err_badarg_msg(p, "poll!", a, n, "a notification of another realm can be signaled, not polled");
+    if (is_remote_notif(a[0])) return realm_notify_take(p, a[0], false);
     if (!notif_exists(p->rt, a[0])) return err_badarg(p, "poll!", a, n);
     uint64_t word;
     return notif_take(p->rt, a[0], p, false, &word) ? num_from_u64(p, word) : LV_NIL;
@@ -90,8 +90,8 @@ LONA_INTRINSICS(kernel) = {
     {"lona.process", "make-notification", 0, 0, nat_make_notification, "([])", "a new notification"},
     {"lona.core", "notification?", 1, 1, nat_notification_p, "([x])", "is x a notification?"},
     {"lona.kernel", "signal!", 1, 2, nat_signal, "([n] [n bits])", "OR bits into the notification word"},
-    {"lona.kernel", "wait!", 1, 1, nat_wait, "([n])", "block until the word is non-zero; return and clear it"},
-    {"lona.kernel", "poll!", 1, 1, nat_poll, "([n])", "the word if non-zero (cleared), else nil"},
+    {"lona.kernel", "%wait!", 1, 1, nat_wait, "([n])", "wait!, or a ref for one of another realm"},
+    {"lona.kernel", "%poll!", 1, 1, nat_poll, "([n])", "poll!, or a ref for one of another realm"},
     {"lona.core", "read-line", 0, 0, nat_read_line, "([])",
      "the next line of standard input, without its newline; nil at the end"},
 };

@@ -13,9 +13,13 @@
 #include "sched/sched.h"
 #include "vm/runtime.h"
 
+/* A process of this realm (proc), or of another: then proc is NULL and
+ * deliver hands the word to `to` with `ref`. */
 typedef struct Waiter {
     struct Waiter *next;
     struct Proc *proc;
+    Value to, ref;
+    NotifDeliver deliver;
 } Waiter;
 
 typedef struct Notif {
@@ -47,7 +51,7 @@ void notif_table_free(NotifTable *t) {
         Waiter *w = t->items[i].first;
         while (w) {
             Waiter *next = w->next;
-            proc_unref(w->proc);
+            if (w->proc) proc_unref(w->proc);
             free(w);
             w = next;
         }
@@ -153,6 +157,11 @@ void notif_signal(Runtime *rt, Value n, uint64_t bits) {
         x->first = w->next;
         if (!x->first) x->last = NULL;
         Proc *p = w->proc;
+        if (!p) {
+            if (w->deliver(rt, w->to, w->ref, x->word)) x->word = 0;
+            free(w);
+            continue;
+        }
         free(w);
         if (atomic_load(&p->state) == PS_EXITED) {
             proc_unref(p);
@@ -169,7 +178,9 @@ void notif_signal(Runtime *rt, Value n, uint64_t bits) {
     }
 }
 
-bool notif_take(Runtime *rt, Value n, Proc *p, bool block, uint64_t *word) {
+/* Take the word of n if non-zero; else, when block, queue a copy of
+ * waiter. */
+static bool take_or_queue(Runtime *rt, Value n, Waiter waiter, bool block, uint64_t *word) {
     NotifTable *t = rt->notifs;
     pthread_mutex_lock(&t->lock);
     Notif *x = get(t, n);
@@ -179,9 +190,8 @@ bool notif_take(Runtime *rt, Value n, Proc *p, bool block, uint64_t *word) {
         x->word = 0;
     } else if (block) {
         Waiter *w = xmalloc(sizeof *w);
-        w->next = NULL;
-        w->proc = p;
-        proc_ref(p);
+        *w = waiter;
+        if (w->proc) proc_ref(w->proc);
         if (x->last)
             x->last->next = w;
         else
@@ -190,4 +200,34 @@ bool notif_take(Runtime *rt, Value n, Proc *p, bool block, uint64_t *word) {
     }
     pthread_mutex_unlock(&t->lock);
     return got;
+}
+
+void notif_forget_realm(Runtime *rt, uint32_t realm) {
+    NotifTable *t = rt->notifs;
+    pthread_mutex_lock(&t->lock);
+    for (size_t i = 0; i < t->len; i++) {
+        Notif *x = &t->items[i];
+        Waiter **pw = &x->first;
+        x->last = NULL;
+        while (*pw) {
+            Waiter *w = *pw;
+            if (!w->proc && pid_realm(w->to) == realm) {
+                *pw = w->next;
+                free(w);
+            } else {
+                x->last = w;
+                pw = &w->next;
+            }
+        }
+    }
+    pthread_mutex_unlock(&t->lock);
+}
+
+bool notif_take(Runtime *rt, Value n, Proc *p, bool block, uint64_t *word) {
+    return take_or_queue(rt, n, (Waiter){NULL, p, LV_NIL, LV_NIL, NULL}, block, word);
+}
+
+bool notif_take_remote(Runtime *rt, Value n, Value to, Value ref, NotifDeliver deliver, bool block,
+                       uint64_t *word) {
+    return take_or_queue(rt, n, (Waiter){NULL, NULL, to, ref, deliver}, block, word);
 }

@@ -46,4 +46,16 @@ void notif_signal(struct Runtime *rt, Value n, uint64_t bits);
  * as a waiter (the word will be stored in p->notif_word). */
 bool notif_take(struct Runtime *rt, Value n, struct Proc *p, bool block, uint64_t *word);
 
+/* A waiter of another realm (realm/notify.c) is handed the word by a call
+ * of this, under the table's lock: false if it cannot be reached, and the
+ * word then goes to the next waiter. */
+typedef bool (*NotifDeliver)(struct Runtime *rt, Value to, Value ref, uint64_t word);
+/* notif_take for a process of another realm: queued, when `block`, as the
+ * waiter `to` (a pid), to be handed the word with `ref` by deliver. */
+/* Drop the waiters of realm `realm` (it is gone), so that no word goes
+ * to them. */
+void notif_forget_realm(struct Runtime *rt, uint32_t realm);
+bool notif_take_remote(struct Runtime *rt, Value n, Value to, Value ref, NotifDeliver deliver, bool block,
+                       uint64_t *word);
+
 #endif

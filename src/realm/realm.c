@@ -35,6 +35,7 @@
 #include "gc/copy.h"
 #include "proc/exit.h"
 #include "proc/life.h"
+#include "proc/notif.h"
 #include "proc/registry.h"
 #include "proc/signal.h"
 #include "realm/snapshot.h"
@@ -282,6 +283,21 @@ void realm_reply_on(RealmState *rs, RealmLink *l, Value to, Value ref, uint64_t 
     send_from_here(rs, l, FK_REPLY, to, ref, arg, v, fd);
 }
 
+void realm_request_on(RealmState *rs, RealmLink *l, uint32_t dest, RealmOp op, Value v) {
+    send_from_here(rs, l, FK_REQUEST, mk_pid(dest, 0), LV_NIL, op, v, -1);
+}
+
+static RealmLink *route_locked(RealmState *rs, uint32_t id);
+
+bool realm_reply_to(RealmState *rs, Value to, Value ref, uint64_t arg, Value v) {
+    pthread_mutex_lock(&rs->lock);
+    RealmLink *l = route_locked(rs, pid_realm(to));
+    /* Sent under the lock, as send_frame does: the link stays. */
+    if (l) send_from_here(rs, l, FK_REPLY, to, ref, arg, v, -1);
+    pthread_mutex_unlock(&rs->lock);
+    return l != NULL;
+}
+
 /* Answer a request from another realm, on the poller thread. */
 static void reply_from_here(RealmState *rs, RealmLink *l, Value to, Value ref, Value v) {
     realm_reply_on(rs, l, to, ref, 0, v, -1);
@@ -351,12 +367,15 @@ static void adopt_created(RealmState *rs, RealmLink *l, const WireFrame *f, int 
 
 /* The reply to a request of a process here. A refused realm-create gives
  * its place back; a new budget applies only if the parent's link says so. */
+static bool alive_here(Runtime *rt, Value pid);
+
 static void deliver_reply(RealmState *rs, RealmLink *l, const WireFrame *f, Value v) {
     Pending *q = take_pending(rs, f->ref);
     if (q) create_abandoned(rs, q);
     if (q && q->op == REALM_OP_MEMORY) v = l == rs->parent ? policy_apply(rs, v) : err_pair(rs->scratch, kw(rs->rt, "noconnection"));
+    if (q && q->op == REALM_OP_NOTIFY_TAKE) v = realm_notify_answer(rs, l, q, f->arg, v, alive_here(rs->rt, f->to));
     free(q);
-    deliver_message(rs, f->to, f->from, mk_tuple3(rs->scratch, kw(rs->rt, "%realm-reply"), f->ref, v));
+    if (v != LV_NONE) deliver_message(rs, f->to, f->from, mk_tuple3(rs->scratch, kw(rs->rt, "%realm-reply"), f->ref, v));
 }
 
 Value realm_start_agent(Runtime *rt) {
@@ -459,6 +478,7 @@ static void deliver_here(RealmState *rs, RealmLink *l, ChildRealm *from_child, c
         break;
     case FK_REQUEST:
         if (f->arg == REALM_OP_NOTIFY) realm_notify_here(rs, v);
+        else if (f->arg == REALM_OP_NOTIFY_TAKE) realm_notify_take_here(rs, l, f, v);
         else if (!from_child && f->arg == REALM_OP_REGION) region_on_request(rs, v, passed_fd);
         else deliver_request(rs, l, from_child, f, v);
         break;
@@ -479,6 +499,7 @@ static void forget_realm(RealmState *rs, uint32_t id, Value reason) {
     pthread_mutex_lock(&rs->lock);
     realm_route_forget_locked(rs, id);
     pthread_mutex_unlock(&rs->lock);
+    notif_forget_realm(rs->rt, id);
     exit_realm_gone(rs->rt, id, reason);
     fail_pending(rs, id, reason);
 }
@@ -931,6 +952,13 @@ Value realm_request(Proc *p, Value realm, RealmOp op, Value data) {
     uint32_t id = (uint32_t)imm_payload(realm);
     if (!realm_is_descendant(p->rt, realm)) return err_pair(p, kw(p->rt, "not-descendant"));
     return ask(p, new_pending(p, id, op), op, id, data);
+}
+
+Value realm_ask_for_notif(Proc *p, RealmOp op, uint32_t dest, Value data, uint64_t token) {
+    Pending *q = xcalloc(1, sizeof *q);
+    q->name = q->policy = LV_NIL;
+    q->token = token;
+    return ask(p, add_pending(p, q, dest, op), op, dest, data);
 }
 
 Value realm_ask_about(Proc *p, Value pid, RealmOp op) {

@@ -49,6 +49,7 @@ typedef enum {
     REALM_OP_MEMORY = 8,         /* request-memory, return-memory: to the parent */
     REALM_OP_REGION = 9,         /* share-region, unshare-region: to a child */
     REALM_OP_NOTIFY = 10,        /* signal! on a notification: to its realm, unanswered */
+    REALM_OP_NOTIFY_TAKE = 11,   /* wait! and poll! on one: to its realm */
 } RealmOp;
 
 /* Create a child realm from an options map: its realm id (in the root), a
@@ -83,6 +84,10 @@ Value realm_reply(Proc *p, Value to, Value ref, Value value);
 bool realm_send_to_child(Proc *p, uint32_t child, RealmOp op, Value data, int fd);
 /* signal! on n, a notification of another realm (notify.c): :ok. */
 Value realm_notify(Proc *p, Value n, uint64_t bits);
+/* wait! (block) or poll! on n, a notification of another realm: a ref to
+ * wait for in [:%realm-reply ref answer] (the word, nil, or [:error
+ * reason]), or, when the answer is known here, the answer itself. */
+Value realm_notify_take(Proc *p, Value n, bool block);
 /* request-memory (more) and return-memory: a ref for the parent's answer
  * ([:%realm-reply ref :ok | [:error reason]]), or, in the root, the
  * answer itself. */

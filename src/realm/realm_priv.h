@@ -57,6 +57,7 @@ typedef struct Pending {
     Value name, policy;      /* REALM_OP_CREATE: in the literal area */
     unsigned schedulers;
     size_t mem_start, mem_ceiling; /* REALM_OP_CREATE: its memory policy */
+    uint64_t token;          /* REALM_OP_NOTIFY_TAKE: of the notification */
 } Pending;
 
 /* A realm whose OS process the root started for another realm (launch.c).
@@ -133,8 +134,22 @@ void realm_gone(RealmState *rs, uint32_t id, Value reason);
 /* Send a request frame of op with data to realm dest, for no answer;
  * false if it cannot cross or has no route. */
 bool realm_send_request(Proc *p, uint32_t dest, RealmOp op, Value data);
-/* A REALM_OP_NOTIFY request arrived here (notify.c, poller thread). */
+/* Notifications of other realms (notify.c, poller thread): a
+ * REALM_OP_NOTIFY request arrived here; a REALM_OP_NOTIFY_TAKE request;
+ * the answer to one this realm asked for q (word: the frame's arg): the
+ * value for its asker, or LV_NONE if the asker is gone (alive false) and
+ * the word went back home. */
 void realm_notify_here(RealmState *rs, Value data);
+void realm_notify_take_here(RealmState *rs, RealmLink *l, const WireFrame *f, Value data);
+Value realm_notify_answer(RealmState *rs, RealmLink *l, const Pending *q, uint64_t word, Value v, bool alive);
+/* Ask realm dest (op, data) for the calling process, for a notification
+ * (token): the ref of the answer to wait for. */
+Value realm_ask_for_notif(Proc *p, RealmOp op, uint32_t dest, Value data, uint64_t token);
+/* A request frame from this realm itself on l (poller thread). */
+void realm_request_on(RealmState *rs, RealmLink *l, uint32_t dest, RealmOp op, Value v);
+/* A reply from this realm itself to `to`, routed; false if there is no
+ * route to its realm (any thread). */
+bool realm_reply_to(RealmState *rs, Value to, Value ref, uint64_t arg, Value v);
 /* Send a reply frame on l (poller thread). */
 void realm_reply_on(RealmState *rs, RealmLink *l, Value to, Value ref, uint64_t arg, Value v, int fd);
 
