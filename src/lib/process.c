@@ -15,6 +15,7 @@
 #include "proc/registry.h"
 #include "proc/send.h"
 #include "realm/realm.h"
+#include "realm/wire.h"
 #include "sched/sched.h"
 #include "sched/timer.h"
 #include "term/alloc.h"
@@ -25,54 +26,16 @@
 #include "vm/runtime.h"
 #include "vm/vm.h"
 
-#define MAX_HEAP_WORDS ((size_t)1 << 40)
-
 /* ---- spawn ------------------------------------------------------------------ */
 
 static Value kw(Runtime *rt, const char *s) { return mk_keyword(atoms_intern_text(&rt->atoms, s, strlen(s))); }
-
-static Value opt_get(Value opts, Value key) {
-    Value v = map_get(opts, key);
-    return v == LV_NONE ? LV_NIL : v;
-}
-
-/* Parse spawn options; false on a bad value. */
-static bool parse_opts(Proc *p, Value opts, SpawnOpts *o) {
-    memset(o, 0, sizeof *o);
-    o->priority = 100;
-    o->name = LV_NIL;
-    if (opts == LV_NIL) return true;
-    if (!is_map(opts)) return false;
-    int64_t n;
-    Value v = opt_get(opts, K_(min_heap_size));
-    if (v != LV_NIL) {
-        if (!num_to_i64(v, &n) || n < 0 || (size_t)n / 8 > MAX_HEAP_WORDS) return false;
-        o->min_heap_words = (size_t)n / 8;
-    }
-    v = opt_get(opts, K_(max_heap_size));
-    if (v != LV_NIL) {
-        if (!num_to_i64(v, &n) || n <= 0) return false;
-        o->max_heap_words = (size_t)n / 8 ? (size_t)n / 8 : 1;
-    }
-    v = opt_get(opts, K_(priority));
-    if (v != LV_NIL) {
-        if (!num_to_i64(v, &n) || n < 0 || n > 255) return false;
-        o->priority = (uint8_t)n;
-    }
-    v = opt_get(opts, K_(name));
-    if (v != LV_NIL) {
-        if (!is_symbol(v)) return false;
-        o->name = sym_strip(v);
-    }
-    return true;
-}
 
 /* spawn-link-in and spawn-monitor-in (lib/lona/45_realm.lona): the agent
  * of the realm spawns with :%link-to pid and :%monitor-by [pid ref], which
  * tie the new process to the remote caller before it can run. */
 static void tie_to_remote(Proc *p, Proc *c, Value opts) {
     if (!is_map(opts)) return;
-    Value link_to = opt_get(opts, kw(p->rt, "%link-to")), by = opt_get(opts, kw(p->rt, "%monitor-by"));
+    Value link_to = proc_spawn_opt(opts, kw(p->rt, "%link-to")), by = proc_spawn_opt(opts, kw(p->rt, "%monitor-by"));
     if (is_pid(link_to) && !proc_is_local(p->rt, link_to)) exit_link_new_to_remote(c, link_to);
     if (is_tuple(by) && tuple_len(by) == 2 && is_pid(tuple_elems(by)[0]) && is_ref(tuple_elems(by)[1]) &&
         !proc_is_local(p->rt, tuple_elems(by)[0]))
@@ -87,7 +50,7 @@ enum { SPAWN_PLAIN = 0, SPAWN_LINK = 1, SPAWN_MONITOR = 2 };
 static Value do_spawn(Proc *p, Value *a, uint32_t n, int how, const char *fname) {
     Value fn = a[0];
     SpawnOpts o;
-    if (!(is_closure(fn) || is_native(fn)) || !parse_opts(p, n > 1 ? a[1] : LV_NIL, &o))
+    if (!(is_closure(fn) || is_native(fn)) || !proc_parse_spawn_opts(n > 1 ? a[1] : LV_NIL, &o))
         return err_badarg(p, fname, a, n);
     if (o.name != LV_NIL && registry_lookup(p->rt, o.name) != LV_NIL) return err_badarg(p, fname, a, n);
     /* Spawners running at once may each pass this test: the limit can be
@@ -221,7 +184,9 @@ static Value nat_process_info(Proc *p, Value *a, uint32_t n) {
 
 static Value nat_send(Proc *p, Value *a, uint32_t n) {
     if (!is_pid(a[0])) return err_badarg(p, "send", a, n);
-    if (pid_realm(a[0]) != p->rt->realm_id) return realm_send(p, a[0], a[1], LV_NONE, NULL);
+    Value refused;
+    if (pid_realm(a[0]) != p->rt->realm_id)
+        return realm_send(p, a[0], a[1], LV_NONE, NULL, &refused) ? K_(ok) : wire_refusal(p, refused, "send", a, n);
     size_t want = 0;
     SendResult r = send_message(p, a[0], a[1], LV_NONE, &want);
     if (r == SEND_BYTEBUF) return err_badarg(p, "send", a, n);
@@ -249,7 +214,8 @@ static Value nat_send_sync(Proc *p, Value *a, uint32_t n) {
     size_t want = 0;
     if (pid_realm(a[0]) != p->rt->realm_id) {
         bool routed = false;
-        if (realm_send(p, a[0], a[1], ref, &routed) == LV_EXC) return LV_EXC;
+        Value refused;
+        if (!realm_send(p, a[0], a[1], ref, &routed, &refused)) return wire_refusal(p, refused, "send-sync", a, n);
         r = routed ? SEND_OK : SEND_DEAD;
     } else {
         r = send_message(p, a[0], a[1], ref, &want);
@@ -421,6 +387,8 @@ static Value nat_registered(Proc *p, Value *a, uint32_t n) {
 /* whereis and send-named, which also ask up the realm tree, are written in
  * Lonala on these (lib/lona/40_process.lona). */
 static Value nat_whereis_local(Proc *p, Value *a, uint32_t n) { return whereis_named(p, a, n, "whereis-local"); }
+/* whereis-local as the first step of whereis, whose :badarg it raises. */
+static Value nat_whereis_here(Proc *p, Value *a, uint32_t n) { return whereis_named(p, a, n, "whereis"); }
 
 LONA_INTRINSICS(process) = {
     {"lona.process", "spawn", 1, 2, nat_spawn, "([f] [f opts])", "start a process running (f)"},
@@ -454,5 +422,6 @@ LONA_INTRINSICS(process) = {
     {"lona.process", "process-count", 0, 0, nat_process_count, "([])", "the number of processes of this realm"},
     {"lona.process", "registered", 0, 0, nat_registered, "([])", "the names registered in this realm (unordered)"},
     {"lona.process", "whereis-local", 1, 1, nat_whereis_local, "([name])", "the pid registered in this realm, or nil"},
+    {"lona.process", "%whereis-here", 1, 1, nat_whereis_here, "([name])", NULL},
 };
 LONA_INTRINSICS_COUNT(process);

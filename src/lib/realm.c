@@ -10,6 +10,7 @@
 #include "lib/core_bin.h"
 #include "lib/intrinsic.h"
 #include "proc/exit.h"
+#include "proc/life.h"
 #include "proc/ptable.h"
 #include "realm/realm.h"
 #include "realm/region.h"
@@ -97,7 +98,11 @@ static Value var_name_of(Proc *p, Value f) {
  * child realm they ask the root and return a ref to wait for. */
 
 /* (%realm-request realm op data): a ref to wait on, or [:error :not-descendant].
- * For :spawn, data is [f args opts]: f is checked and replaced by its var's name. */
+ * For :spawn, data is [f args opts]: f is checked and replaced by its var's
+ * name, opts checked as spawn checks them (all but a :name taken, which
+ * only the realm that registers it can tell). Its :badarg names spawn-in
+ * and these arguments; the library's spawn-in names the user's call
+ * instead (lib/lona/45_realm.lona). */
 static Value nat_realm_request(Proc *p, Value *a, uint32_t n) {
     Runtime *rt = p->rt;
     if (!is_realm(a[0])) return err_badarg(p, "spawn-in", a, n);
@@ -105,12 +110,13 @@ static Value nat_realm_request(Proc *p, Value *a, uint32_t n) {
     if (a[1] != kw(rt, "spawn") || !is_tuple(a[2]) || tuple_len(a[2]) != 3) return err_badarg(p, "spawn-in", a, n);
     Value f = tuple_elems(a[2])[0];
     Value opts = tuple_elems(a[2])[2];
-    if (opts != LV_NIL && !is_map(opts)) return err_badarg(p, "spawn-in", a, n);
+    SpawnOpts o;
+    if (!proc_parse_spawn_opts(opts, &o)) return err_badarg(p, "spawn-in", a, n);
     Value name = var_name_of(p, f);
     if (name == LV_NONE)
-        return err_raisef(p, K_(badarg),
-                          "spawn-in: the function must be a var (defined with def or defn); anonymous "
-                          "functions and closures cannot cross realms, pass their data as arguments");
+        return err_badarg_msg(p, "spawn-in", a, n,
+                              "spawn-in: the function must be a var (defined with def or defn); anonymous "
+                              "functions and closures cannot cross realms, pass their data as arguments");
     Value data = mk_tuple3(p, name, tuple_elems(a[2])[1], opts);
     return realm_request(p, a[0], REALM_OP_SPAWN, data);
 }

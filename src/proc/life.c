@@ -14,13 +14,51 @@
 #include "sched/sched.h"
 #include "term/alloc.h"
 #include "term/atoms.h"
+#include "term/coll.h"
 #include "term/equal.h"
+#include "term/num.h"
 #include "vm/call.h"
 #include "vm/ns.h"
 #include "vm/vm.h"
 #include "vm/rt.h"
 
 #define DEFAULT_HEAP_WORDS 512 /* 4096 bytes, the spec's default */
+#define MAX_HEAP_WORDS ((size_t)1 << 40)
+
+Value proc_spawn_opt(Value opts, Value key) {
+    Value v = map_get(opts, key);
+    return v == LV_NONE ? LV_NIL : v;
+}
+
+bool proc_parse_spawn_opts(Value opts, SpawnOpts *o) {
+    memset(o, 0, sizeof *o);
+    o->priority = 100;
+    o->name = LV_NIL;
+    if (opts == LV_NIL) return true;
+    if (!is_map(opts)) return false;
+    int64_t n;
+    Value v = proc_spawn_opt(opts, K_(min_heap_size));
+    if (v != LV_NIL) {
+        if (!num_to_i64(v, &n) || n < 0 || (size_t)n / 8 > MAX_HEAP_WORDS) return false;
+        o->min_heap_words = (size_t)n / 8;
+    }
+    v = proc_spawn_opt(opts, K_(max_heap_size));
+    if (v != LV_NIL) {
+        if (!num_to_i64(v, &n) || n <= 0) return false;
+        o->max_heap_words = (size_t)n / 8 ? (size_t)n / 8 : 1;
+    }
+    v = proc_spawn_opt(opts, K_(priority));
+    if (v != LV_NIL) {
+        if (!num_to_i64(v, &n) || n < 0 || n > 255) return false;
+        o->priority = (uint8_t)n;
+    }
+    v = proc_spawn_opt(opts, K_(name));
+    if (v != LV_NIL) {
+        if (!is_symbol(v)) return false;
+        o->name = sym_strip(v);
+    }
+    return true;
+}
 
 static _Thread_local BlockPool *bound_proc_pool;
 

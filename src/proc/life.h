@@ -24,6 +24,14 @@ typedef struct SpawnOpts {
     Value name;              /* symbol to register, or nil */
 } SpawnOpts;
 
+/* Read a map of spawn options (:min-heap-size :max-heap-size :priority
+ * :name; nil for none) into o: false on a bad value. Other keys are left
+ * to the caller. spawn checks with this, and so does spawn-in, in the
+ * caller's realm, before its request leaves (lib/realm.c). */
+bool proc_parse_spawn_opts(Value opts, SpawnOpts *o);
+/* The value of key in a map of spawn options, nil if absent. */
+Value proc_spawn_opt(Value opts, Value key);
+
 /* A new process (not yet running), in the table, with one reference held
  * by the table. Its dictionary of process-bound values is copied from
  * parent (may be NULL). */

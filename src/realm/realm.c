@@ -724,7 +724,7 @@ static Value ask(Proc *p, Value ref, RealmOp op, uint32_t dest, Value data) {
     bool routed;
     if (!send_frame(p, dest, FK_REQUEST, mk_pid(dest, 0), ref, op, data, &refused, &routed)) {
         forget_pending(rs, ref);
-        return wire_refusal(p, refused);
+        return wire_refusal(p, refused, NULL, NULL, 0);
     }
     if (!routed) {
         /* The realm went away before the frame left (or this realm has no
@@ -921,13 +921,22 @@ static bool send_frame(Proc *p, uint32_t dest, uint8_t kind, Value to, Value ref
     return ok;
 }
 
-Value realm_send(Proc *p, Value to, Value msg, Value sync_ref, bool *routed) {
-    Value refused;
+bool realm_send(Proc *p, Value to, Value msg, Value sync_ref, bool *routed, Value *refused) {
     bool sent;
-    if (!send_frame(p, pid_realm(to), FK_SEND, to, sync_ref == LV_NONE ? LV_NIL : sync_ref, 0, msg, &refused, &sent))
-        return wire_refusal(p, refused);
+    if (!send_frame(p, pid_realm(to), FK_SEND, to, sync_ref == LV_NONE ? LV_NIL : sync_ref, 0, msg, refused, &sent))
+        return false;
     if (routed) *routed = sent;
-    return K_(ok);
+    return true;
+}
+
+/* v printed, as a string: what crosses in place of a value that cannot. */
+static Value printed(Proc *p, Value v) {
+    Buf b;
+    buf_init(&b);
+    pr_value(p->rt, &b, v);
+    Value text = mk_string(p, b.data, b.len);
+    buf_free(&b);
+    return text;
 }
 
 /* The hook of proc/exit.c: a signal to a pid of another realm. A reason
@@ -937,14 +946,9 @@ static bool realm_signal(Proc *from, Value to, int kind, Value value, Value ref,
     bool routed;
     uint64_t arg = (uint64_t)kind | (uint64_t)(flags & SF_LINK) << 8;
     Value v = value == LV_NONE ? LV_NIL : value;
-    if (!send_frame(from, pid_realm(to), FK_SIGNAL, to, ref == LV_NONE ? LV_NIL : ref, arg, v, &refused, &routed)) {
-        Buf b;
-        buf_init(&b);
-        pr_value(from->rt, &b, v);
-        Value text = mk_string(from, b.data, b.len);
-        buf_free(&b);
-        send_frame(from, pid_realm(to), FK_SIGNAL, to, ref == LV_NONE ? LV_NIL : ref, arg, text, &refused, &routed);
-    }
+    if (!send_frame(from, pid_realm(to), FK_SIGNAL, to, ref == LV_NONE ? LV_NIL : ref, arg, v, &refused, &routed))
+        send_frame(from, pid_realm(to), FK_SIGNAL, to, ref == LV_NONE ? LV_NIL : ref, arg, printed(from, v), &refused,
+                   &routed);
     return routed;
 }
 
@@ -1019,8 +1023,12 @@ Value realm_reply(Proc *p, Value to, Value ref, Value value) {
     Value refused;
     bool routed;
     if (!send_frame(p, pid_realm(to), FK_REPLY, to, ref, 0, value, &refused, &routed)) {
-        /* The result cannot cross: say so instead of leaving the caller waiting. */
-        Value err = err_pair(p, mk_tuple2(p, kw(p->rt, "cannot-cross-realms"), LV_NIL));
+        /* The answer holds a value that cannot cross (a function, say):
+         * say so, naming that value by its printed form, rather than leave
+         * the caller waiting. */
+        Value kvs[4] = {K_(value), printed(p, refused), K_(message),
+                        mk_cstring(p, "the answer holds a value that cannot cross a realm boundary")};
+        Value err = mk_tuple3(p, K_(error), kw(p->rt, "cannot-cross-realms"), map_from_kvs(p, kvs, 4));
         send_frame(p, pid_realm(to), FK_REPLY, to, ref, 0, err, &refused, &routed);
     }
     return K_(ok);

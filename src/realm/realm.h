@@ -60,12 +60,12 @@ Value realm_create(Proc *p, Value opts);
  * [:error :not-descendant], or (in a child realm, which asks the root) a
  * ref to wait for in [:%realm-reply ref result]. */
 Value realm_terminate(Proc *p, Value realm);
-/* Send msg to a pid of another realm: :ok (also when the pid is gone or
+/* Send msg to a pid of another realm: true (also when the pid is gone or
  * unreachable, as send to a dead pid; *routed, if given, says whether it
- * left), or LV_EXC with :badarg naming the part of msg that cannot cross
- * realms. sync_ref: LV_NONE, or send-sync's ref (the receiver acknowledges
- * the take with a SIG_SYNC_ACK signal). */
-Value realm_send(Proc *p, Value to, Value msg, Value sync_ref, bool *routed);
+ * left), or false with *refused the part of msg that cannot cross realms
+ * (the intrinsic raises, wire_refusal). sync_ref: LV_NONE, or send-sync's
+ * ref (the receiver acknowledges the take with a SIG_SYNC_ACK signal). */
+bool realm_send(Proc *p, Value to, Value msg, Value sync_ref, bool *routed, Value *refused);
 /* Ask a descendant realm's agent to do op with data: a ref to wait for in
  * [:%realm-reply ref value], [:error :not-descendant], or LV_EXC. */
 Value realm_request(Proc *p, Value realm, RealmOp op, Value data);
@@ -76,7 +76,9 @@ Value realm_ask_about(Proc *p, Value pid, RealmOp op);
 /* Ask the parent realm (op WHEREIS, data a symbol): a ref to wait for in
  * [:%realm-reply ref value]; in the root, the reply (nil) is queued at once. */
 Value realm_ask_parent(Proc *p, RealmOp op, Value data);
-/* In a child realm, the agent answers a request of `to`. */
+/* In a child realm, the agent answers a request of `to`. An answer that
+ * cannot cross goes as [:error :cannot-cross-realms %{:value v :message m}],
+ * v the printed form of the value that could not. */
 Value realm_reply(Proc *p, Value to, Value ref, Value value);
 /* Send a frame of op with data to the direct child `child`, with fd
  * attached when fd >= 0 (taken in every case); false if there is no such

@@ -98,9 +98,10 @@ Value wire_reason(Runtime *rt, WireErr e) {
     return idx == UINT32_MAX ? LV_NIL : mk_keyword(idx);
 }
 
-Value wire_refusal(Proc *p, Value refused) {
+Value wire_refusal(Proc *p, Value refused, const char *fname, const Value *args, uint32_t nargs) {
     Value kvs[4] = {K_(value), refused, K_(message), mk_cstring(p, "cannot cross a realm boundary")};
-    return err_raise(p, K_(badarg), map_from_kvs(p, kvs, 4));
+    if (!fname) return err_raise(p, K_(badarg), map_from_kvs(p, kvs, 4));
+    return err_badarg_kvs(p, fname, args, nargs, kvs, 4);
 }
 
 /* ---- encoding ---------------------------------------------------------------- */

@@ -88,8 +88,12 @@ typedef enum {
 const char *wire_err_name(WireErr e);
 /* Reason as a keyword, e.g. :truncated. */
 Value wire_reason(Runtime *rt, WireErr e);
-/* Raise [:error :badarg %{:value refused :message ...}] on p; returns LV_EXC. */
-Value wire_refusal(Proc *p, Value refused);
+/* Raise [:error :badarg %{:fn fname :args [args...] :value refused
+ * :message ...}] on p, for the user's call fname that tried to send a
+ * value that cannot cross; returns LV_EXC. fname NULL leaves out :fn and
+ * :args, for a request of the library whose Lonala caller names the
+ * user's call itself (lib/lona/45_realm.lona). */
+Value wire_refusal(Proc *p, Value refused, const char *fname, const Value *args, uint32_t nargs);
 
 /* Append the message of v to out. WIRE_OK; WIRE_E_REFUSED with *refused
  * set to the offending value (v itself or a part of it); WIRE_E_TOO_LARGE

@@ -73,11 +73,17 @@ Value err_badarg(Proc *p, const char *fname, const Value *args, uint32_t nargs) 
 }
 
 Value err_badarg_msg(Proc *p, const char *fname, const Value *args, uint32_t nargs, const char *message) {
+    Value kvs[2] = {K_(message), message ? mk_cstring(p, message) : LV_NIL};
+    return err_badarg_kvs(p, fname, args, nargs, kvs, message ? 2 : 0);
+}
+
+Value err_badarg_kvs(Proc *p, const char *fname, const Value *args, uint32_t nargs, const Value *kvs, uint32_t nkv) {
     Value t = mk_tuple(p, nargs);
     for (uint32_t i = 0; i < nargs; i++) tuple_elems(t)[i] = args[i];
-    Value kvs[6] = {K_(fn), fn_name_symbol(p, fname), K_(args), t, K_(message), LV_NIL};
-    if (message) kvs[5] = mk_cstring(p, message);
-    return err_raise(p, K_(badarg), map_from_kvs(p, kvs, message ? 6 : 4));
+    Value all[12] = {K_(fn), fn_name_symbol(p, fname), K_(args), t};
+    if (nkv > 8) nkv = 8;
+    memcpy(all + 4, kvs, nkv * sizeof *kvs);
+    return err_raise(p, K_(badarg), map_from_kvs(p, all, 4 + nkv));
 }
 
 Value err_arity(Proc *p, Value fn, uint32_t nargs) {

@@ -25,6 +25,9 @@ Value err_type(Proc *p, const char *fname, Value v, const char *expected);
 Value err_badarg(Proc *p, const char *fname, const Value *args, uint32_t nargs);
 /* :badarg with %{:fn fname :args [args...] :message message}. */
 Value err_badarg_msg(Proc *p, const char *fname, const Value *args, uint32_t nargs, const char *message);
+/* :badarg with %{:fn fname :args [args...]} and the nkv/2 more key-value
+ * pairs of kvs (at most 4 pairs). */
+Value err_badarg_kvs(Proc *p, const char *fname, const Value *args, uint32_t nargs, const Value *kvs, uint32_t nkv);
 /* :arity-mismatch with %{:fn fname :args n}. */
 Value err_arity(Proc *p, Value fn, uint32_t nargs);
 /* A sentence a person can act on for an error-shaped exit reason (its

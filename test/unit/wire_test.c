@@ -501,13 +501,21 @@ static void test_refused(void **state) {
     /* a realm id beyond the wire's range (a pid's realm has 16 bits) */
     Value far = IMM(IMM_REALM, 0x10000);
     expect_refused(far, far);
-    /* the refusal as an error: [:error :badarg %{:value v ...}] */
-    assert_true(wire_refusal(p, var) == LV_EXC);
+    /* the refusal as an error: [:error :badarg %{:fn send :args [to v] :value v ...}] */
+    Value args[2] = {fix(7), var};
+    assert_true(wire_refusal(p, var, "send", args, 2) == LV_EXC);
     Value e = p->exc;
     assert_true(is_tuple(e) && tuple_len(e) == 3);
     assert_true(tuple_elems(e)[0] == kw("error"));
     assert_true(tuple_elems(e)[1] == kw("badarg"));
     assert_true(map_get(tuple_elems(e)[2], kw("value")) == var);
+    assert_true(map_get(tuple_elems(e)[2], kw("fn")) == sym("send"));
+    Value got = map_get(tuple_elems(e)[2], kw("args"));
+    assert_true(is_tuple(got) && tuple_len(got) == 2 && tuple_elems(got)[1] == var);
+    p->exc = LV_NONE;
+    /* without a call to name, for the library's requests */
+    assert_true(wire_refusal(p, var, NULL, NULL, 0) == LV_EXC);
+    assert_true(map_get(tuple_elems(p->exc)[2], kw("fn")) == LV_NONE);
     p->exc = LV_NONE;
 }
 
@@ -536,7 +544,7 @@ static void test_refused_defn(void **state) {
     assert_int_equal(wire_encode(lrt, out, NULL, &b, &refused), WIRE_E_REFUSED);
     assert_true(refused == f || refused == g);
     assert_int_equal(b.len, 0);
-    assert_true(wire_refusal(h, refused) == LV_EXC);
+    assert_true(wire_refusal(h, refused, "send", &refused, 1) == LV_EXC);
     assert_true(map_get(tuple_elems(h->exc)[2], K_(value)) == refused);
     h->exc = LV_NONE;
     /* without the functions it crosses */
