@@ -102,6 +102,13 @@ static int vm_unwind(Proc *p) {
     return vm_deliver(p, v) ? 2 : 1;
 }
 
+/* Should a return collect (RETURNED in vm_run)? */
+static inline bool return_gc_due(const Proc *p) {
+    const Heap *h = &p->heap;
+    size_t scanned = (size_t)(h->end - h->start) + (size_t)(h->old_top - h->old_start) + p->sp;
+    return h->frag_words > 4 * scanned || h->oom_bytes;
+}
+
 /* Is the process parked in an intrinsic ready to go on? Sets
  * p->resume_value when it is. */
 static bool park_ready(Proc *p) {
@@ -322,6 +329,21 @@ VmStatus vm_run(Proc *p) {
  * when vm_call_room says yes: clears the callee's registers past its
  * arguments, pushes its frame and goes on there (the function's first
  * instruction is a safe point). pc is past the call instruction. */
+/* Back in the caller after a return: a safe point for the collector (not
+ * for the reductions), or a deep recursion that builds its value on the
+ * way back up (calling intrinsics only) would collect nothing of what
+ * each level leaves behind until it is done: memory in the square of the
+ * depth, past any :max-heap-size. A collection there scans the whole
+ * stack, deep by then: it is made only once the allocation since the last
+ * one outweighs four times what it scans (stack, young block, old
+ * generation), so that its cost is spread over the allocation, or when
+ * the memory budget is spent. */
+#define RETURNED()                                                     \
+    do {                                                               \
+        if (UNLIKELY(p->heap.gc_wanted) && return_gc_due(p)) goto collect; \
+        NEXT();                                                        \
+    } while (0)
+
 #define CALL_FAST(pr, base, nargs, dst)                          \
     do {                                                         \
         F->pc = pc;                                              \
@@ -478,7 +500,7 @@ call_general:
         if (vm_deliver(p, r)) return VM_DONE;
         RELOAD();
         pc = F->pc;
-        NEXT();
+        RETURNED();
     }
 
     CASE(TAILSELF) {
@@ -515,12 +537,12 @@ call_general:
             regs[F->ret_reg] = v;
             F = below;
             pc = F->pc;
-            NEXT();
+            RETURNED();
         }
         if (vm_deliver(p, v)) return VM_DONE;
         RELOAD();
         pc = F->pc;
-        NEXT();
+        RETURNED();
     }
 
     CASE(JUMP) {
@@ -889,6 +911,11 @@ safepoint:
         F->pc = pc;
         return VM_YIELD;
     }
+    NEXT();
+
+collect:
+    F->pc = pc;
+    if (!gc_collect(p, false)) goto oom;
     NEXT();
 
 oom:
