@@ -30,9 +30,9 @@ typedef struct PoolSlab {
 #define SLAB_MAPPED ((size_t)2 << 20) /* from this size, slabs are mmap'd */
 #define SLAB_MAX ((size_t)32 << 20)
 /* A mapped slab is faulted in by the prefault thread (base/prefault.h) a
- * step at a time, from one to three steps ahead of the carving, so that
- * the pool's owner seldom waits for a page fault and holds at most three
- * steps of memory it has not handed out. */
+ * step at a time, from half a step to a step and a half ahead of the
+ * carving (prefault_next), so that the pool's owner seldom waits for a
+ * page fault and holds little memory it has not handed out. */
 #define PREFAULT_STEP ((size_t)2 << 20)
 
 static inline BlockHead *head_of(const void *block) { return (BlockHead *)block - 1; }

@@ -1,6 +1,7 @@
 /*
  * realm.c — the realm tree of one runtime: children, the parent, routing
- * and delivery of frames (see realm.h; the root's launcher is launch.c).
+ * and delivery of frames (see realm.h; the root's launcher is launch.c,
+ * introspection info.c, notifications of other realms notify.c).
  *
  * Routing: a frame goes to the child whose subtree holds its destination
  * realm (the child itself, or a Route learnt when the new realm's socket
@@ -148,7 +149,7 @@ RealmState *realm_state(Runtime *rt) {
     return rs;
 }
 
-static ChildRealm *find_child_locked(RealmState *rs, uint32_t id) {
+ChildRealm *realm_child_locked(RealmState *rs, uint32_t id) {
     for (ChildRealm *c = rs->children; c; c = c->next)
         if (c->id == id) return c;
     return NULL;
@@ -161,7 +162,7 @@ static Route **find_route_locked(RealmState *rs, uint32_t id) {
 }
 
 ChildRealm *realm_via_locked(RealmState *rs, uint32_t id) {
-    ChildRealm *c = find_child_locked(rs, id);
+    ChildRealm *c = realm_child_locked(rs, id);
     if (c) return c;
     Route *r = *find_route_locked(rs, id);
     return r ? r->via : NULL;
@@ -853,7 +854,7 @@ Value realm_terminate(Proc *p, Value realm) {
     RealmState *rs = realm_state(rt);
     uint32_t id = (uint32_t)imm_payload(realm);
     pthread_mutex_lock(&rs->lock);
-    ChildRealm *c = find_child_locked(rs, id);
+    ChildRealm *c = realm_child_locked(rs, id);
     bool below = realm_via_locked(rs, id) != NULL;
     pid_t pid = 0;
     if (c) {
@@ -993,7 +994,7 @@ bool realm_send_to_child(Proc *p, uint32_t child, RealmOp op, Value data, int fd
     frame_begin(&out, FK_REQUEST, mk_pid(child, 0), p->pid, LV_NIL, op);
     bool ok = wire_encode(p->rt, data, NULL, &out, NULL) == WIRE_OK && frame_finish(&out);
     pthread_mutex_lock(&rs->lock);
-    ChildRealm *c = ok ? find_child_locked(rs, child) : NULL;
+    ChildRealm *c = ok ? realm_child_locked(rs, child) : NULL;
     if (c && fd >= 0) {
         ok = link_send_fd(c->link, &out, fd);
         fd = -1;
@@ -1032,94 +1033,4 @@ Value realm_reply(Proc *p, Value to, Value ref, Value value) {
         send_frame(p, pid_realm(to), FK_REPLY, to, ref, 0, err, &refused, &routed);
     }
     return K_(ok);
-}
-
-/* ---- introspection ----------------------------------------------------------------- */
-
-Value realm_parent(Proc *p) {
-    RealmState *rs = realm_state(p->rt);
-    return rs->parent_id ? IMM(IMM_REALM, rs->parent_id) : LV_NIL;
-}
-
-Value realm_children(Proc *p) {
-    RealmState *rs = realm_state(p->rt);
-    Value s = set_empty(p);
-    pthread_mutex_lock(&rs->lock);
-    uint32_t ids[256];
-    size_t n = 0;
-    for (ChildRealm *c = rs->children; c && n < 256; c = c->next) ids[n++] = c->id;
-    pthread_mutex_unlock(&rs->lock);
-    for (size_t i = 0; i < n; i++) s = set_add(p, s, IMM(IMM_REALM, ids[i]));
-    return s;
-}
-
-/* Resident memory and cpu time of an OS process, from /proc. */
-static void os_usage(pid_t pid, uint64_t *rss_bytes, double *cpu_seconds) {
-    char path[64], buf[1024];
-    *rss_bytes = 0;
-    *cpu_seconds = 0;
-    snprintf(path, sizeof path, "/proc/%ld/statm", (long)pid);
-    FILE *f = fopen(path, "r");
-    if (f) {
-        unsigned long size, resident;
-        if (fscanf(f, "%lu %lu", &size, &resident) == 2) *rss_bytes = (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE);
-        fclose(f);
-    }
-    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-    f = fopen(path, "r");
-    if (f) {
-        size_t n = fread(buf, 1, sizeof buf - 1, f);
-        buf[n] = 0;
-        fclose(f);
-        char *close_paren = strrchr(buf, ')');
-        unsigned long utime = 0, stime = 0;
-        if (close_paren &&
-            sscanf(close_paren + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) == 2)
-            *cpu_seconds = (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
-    }
-}
-
-Value realm_child_info(Proc *p, Value realm) {
-    Runtime *rt = p->rt;
-    RealmState *rs = realm_state(rt);
-    uint32_t id = (uint32_t)imm_payload(realm);
-    pthread_mutex_lock(&rs->lock);
-    ChildRealm *c = find_child_locked(rs, id);
-    bool known = realm_via_locked(rs, id) != NULL;
-    Value name = c ? c->name : LV_NIL, policy = c ? c->policy : LV_NIL;
-    size_t granted = c ? c->mem_granted : 0;
-    pid_t pid = c ? c->os_pid : 0;
-    unsigned sched = c ? c->schedulers : 0;
-    uint32_t parent = c ? rt->realm_id : 0;
-    /* Below a child, the root knows what it launched; other realms leave
-     * the rest to the realm's own agent (lib/lona/45_realm.lona). */
-    if (!c && known && rt->realm_id == 1) launch_describe_locked(rs, id, &name, &parent, &pid);
-    pthread_mutex_unlock(&rs->lock);
-    if (!known) return LV_NIL;
-    uint64_t rss;
-    double cpu;
-    os_usage(pid, &rss, &cpu);
-    /* :memory-granted: the budget it has from this realm (policy.c). */
-    Value usage[] = {kw(rt, "memory"), num_from_u64(p, rss), kw(rt, "cpu-seconds"), mk_float(p, cpu),
-                     kw(rt, "os-pid"), fix(pid), kw(rt, "memory-granted"), granted ? num_from_u64(p, granted) : LV_NIL};
-    Value kvs[] = {
-        K_(name), name,
-        K_(status), K_(running),
-        kw(rt, "parent"), parent ? IMM(IMM_REALM, parent) : LV_NIL,
-        kw(rt, "children"), set_empty(p),
-        kw(rt, "policy"), policy == LV_NIL ? map_empty(p) : policy,
-        kw(rt, "schedulers"), sched ? fix(sched) : kw(rt, "auto"),
-        kw(rt, "resource-usage"), map_from_kvs(p, usage, sizeof usage / sizeof usage[0]),
-    };
-    return map_from_kvs(p, kvs, sizeof kvs / sizeof kvs[0]);
-}
-
-uint64_t realm_dropped_frames(Runtime *rt) {
-    RealmState *rs = realm_state(rt);
-    uint64_t n = atomic_load(&rs->dropped_gone);
-    pthread_mutex_lock(&rs->lock);
-    for (ChildRealm *c = rs->children; c; c = c->next) n += atomic_load(&c->link->dropped);
-    if (rs->parent) n += atomic_load(&rs->parent->dropped);
-    pthread_mutex_unlock(&rs->lock);
-    return n;
 }

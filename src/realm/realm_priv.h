@@ -122,6 +122,9 @@ Value realm_start_agent(Runtime *rt);
 /* Places in the tree (realm.c): a place for one more realm, or false. */
 bool realm_reserve(RealmState *rs);
 void realm_release(RealmState *rs);
+/* Under rs->lock: the direct child id, NULL if none (or no longer in
+ * the tree). */
+ChildRealm *realm_child_locked(RealmState *rs, uint32_t id);
 /* Under rs->lock: the child whose link leads to realm id (id itself or a
  * descendant of it), NULL if none. */
 ChildRealm *realm_via_locked(RealmState *rs, uint32_t id);

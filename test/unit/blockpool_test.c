@@ -42,7 +42,7 @@ static void mapped_slabs_are_faulted_in_ahead(void **state) {
      * without anyone having written there. */
     assert_true(pool.carve + ((size_t)1 << 20) < pool.carve_end);
     assert_true(resident(pool.carve + ((size_t)1 << 20)));
-    /* Never more than three steps of 2 MiB ahead. */
+    /* Never far ahead (at most a step and a half of 2 MiB). */
     if (pool.carve + ((size_t)7 << 20) < pool.carve_end) assert_false(resident(pool.carve + ((size_t)7 << 20)));
     /* Faulting in wrote nothing. */
     for (int i = 0; i < NBLOCKS; i++)
