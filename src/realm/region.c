@@ -15,6 +15,12 @@
  * Lonala code in a child cannot keep a mapping), and a handle the child
  * still holds then fails with :revoked.
  *
+ * A handle crosses realms in a message as the realm that made the region
+ * and its id there (a handle to a region the parent shares is the
+ * parent's): where the region is shared, it is the local handle again;
+ * elsewhere a handle that names a region of another realm, on which every
+ * operation is :badarg (the bytes come only with share-region).
+ *
  * Reads and writes copy between the mapping and binaries under the
  * region lock, so that an unmap never races a copy. The bytes themselves
  * are shared with the other realm: what one writes, the other reads, with
@@ -295,6 +301,46 @@ void region_on_request(RealmState *rs, Value v, int *passed_fd) {
     if (!is_tuple(v) || tuple_len(v) < 2) return;
     if (tuple_elems(v)[0] == kw(rt, "share")) accept_share(rs, v, passed_fd);
     else if (tuple_elems(v)[0] == kw(rt, "unshare")) revoke_share(rs, v);
+}
+
+/* ---- handles in messages between realms ------------------------------------------ */
+
+bool region_to_wire(Runtime *rt, Value v, uint32_t *owner, uint64_t *id) {
+    uint64_t x = imm_payload(v);
+    if (x >> REGION_OWNER_SHIFT) {
+        /* Of another realm already: it crosses on as it came. */
+        *owner = (uint32_t)(x >> REGION_OWNER_SHIFT);
+        *id = x & REGION_ID_MASK;
+        return true;
+    }
+    RealmState *rs = realm_state(rt);
+    pthread_mutex_lock(&rs->region_lock);
+    Region *r = find_locked(rs, x);
+    if (r) {
+        /* A region the parent shares is known by the parent's id of it. */
+        *owner = r->origin ? rs->parent_id : rt->realm_id;
+        *id = r->origin ? r->origin : r->id;
+    }
+    pthread_mutex_unlock(&rs->region_lock);
+    return r != NULL;
+}
+
+Value region_from_wire(Runtime *rt, uint32_t owner, uint64_t id) {
+    RealmState *rs = realm_state(rt);
+    Value v = IMM(IMM_REGION, (uint64_t)owner << REGION_OWNER_SHIFT | (id & REGION_ID_MASK));
+    pthread_mutex_lock(&rs->region_lock);
+    if (owner == rt->realm_id) {
+        if (find_locked(rs, id)) v = IMM(IMM_REGION, id);
+    } else if (owner == rs->parent_id && owner != 0) {
+        /* The parent's region: ours if it is shared with us (the mapping
+         * still there first, else a revoked one, which says :revoked). */
+        Region *found = NULL;
+        for (Region *r = rs->regions; r; r = r->next)
+            if (r->origin == id && (!found || (r->base && !found->base))) found = r;
+        if (found) v = region_value(found);
+    }
+    pthread_mutex_unlock(&rs->region_lock);
+    return v;
 }
 
 bool region_describe(Runtime *rt, uint64_t id, Value *name, uint64_t *size) {

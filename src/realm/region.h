@@ -39,6 +39,16 @@ Value region_get(Proc *p, Value name);
 /* Child, poller thread: the parent's REALM_OP_REGION frame (its value v,
  * and the descriptor it carried, taken when kept). */
 void region_on_request(struct RealmState *rs, Value v, int *passed_fd);
+/* A region handle's payload is its id in this realm; one of another
+ * realm, received in a message and not shared with this realm, has that
+ * realm's id from bit 40 and its id there below. */
+#define REGION_OWNER_SHIFT 40
+#define REGION_ID_MASK ((UINT64_C(1) << REGION_OWNER_SHIFT) - 1)
+/* How handle v crosses realms: the realm that made the region and its id
+ * there; false if v names no region. */
+bool region_to_wire(Runtime *rt, Value v, uint32_t *owner, uint64_t *id);
+/* The handle, here, of region id of realm owner. */
+Value region_from_wire(Runtime *rt, uint32_t owner, uint64_t id);
 /* For the printer: the name and size of region id, false if unknown. */
 bool region_describe(Runtime *rt, uint64_t id, Value *name, uint64_t *size);
 /* Shutdown: unmap and close every region. */

@@ -18,7 +18,7 @@
  *   PID REF                   realm varint (<= 0xffff), number varint (< 2^40)
  *   REALM                     realm varint (<= 0xffff)
  *   NOTIF                     owner realm varint (1..0xffff), token varint (1..2^40-1)
- *   REGION                    reserved (descriptor transfer, a later step)
+ *   REGION                    owner realm varint (1..0xffff), id there varint (1..2^40-1)
  * and in code mode only (wire.h, WireCode):
  *   NATIVE                    intrinsic index varint
  *   VAR                       namespace name, var name: two SYMBOLs
@@ -36,6 +36,7 @@
 
 #include "base/utf8.h"
 #include "proc/notif.h"
+#include "realm/region.h"
 #include "term/alloc.h"
 #include "term/atoms.h"
 #include "term/binary.h"
@@ -297,7 +298,19 @@ static bool enc_scalar(Runtime *rt, Buf *b, Value v, bool *ok) {
                 }
                 return true;
             }
-            /* intrinsics; regions (a reserved tag, not yet) */
+            if (imm_tag(v) == IMM_REGION) {
+                /* The realm that made it and its id there (realm/region.c). */
+                uint32_t owner = 0;
+                uint64_t id = 0;
+                *ok = region_to_wire(rt, v, &owner, &id) && owner >= 1 && owner <= WIRE_MAX_REALM && id >= 1;
+                if (*ok) {
+                    put_byte(b, W_REGION);
+                    wire_put_uvarint(b, owner);
+                    wire_put_uvarint(b, id);
+                }
+                return true;
+            }
+            /* intrinsics */
             *ok = false;
             return true;
         }
@@ -621,8 +634,9 @@ static WireErr chk_pidlike(Chk *c) {
     return realm <= WIRE_MAX_REALM && n <= PID_LOCAL_MASK ? WIRE_OK : WIRE_E_NUMBER;
 }
 
-/* A notification: its owner realm and its token, neither 0. */
-static WireErr chk_notif(Chk *c) {
+/* A notification or a region: the realm that made it and its token or
+ * id there, neither 0. */
+static WireErr chk_owned(Chk *c) {
     uint64_t realm, token;
     TRY(get_uv(&c->r, &realm));
     TRY(get_uv(&c->r, &token));
@@ -724,8 +738,8 @@ static WireErr chk_body(Chk *c, uint32_t *depth_out, uint64_t *peak_out) {
             k = 2 * n;
             break;
         case W_META: k = 2; break;
-        case W_NOTIF: err = chk_notif(c); break;
-        case W_REGION: err = WIRE_E_RESERVED; break;
+        case W_NOTIF:
+        case W_REGION: err = chk_owned(c); break;
         case W_NATIVE:
             err = c->code ? get_uv(&c->r, &n) : WIRE_E_TAG;
             if (!err && n >= c->code->natives) err = WIRE_E_NUMBER;
@@ -1069,7 +1083,14 @@ static WireErr build_step(Proc *p, Rd *r, const WireCode *code, uint8_t *tag_out
         *out = mine != LV_NONE ? mine : mk_remote_notif((uint32_t)realm, n);
         return WIRE_OK;
     }
-    case W_REGION: return WIRE_E_RESERVED;
+    case W_REGION: {
+        uint64_t realm;
+        TRY(get_uv(r, &realm));
+        TRY(get_uv(r, &n));
+        if (realm < 1 || realm > WIRE_MAX_REALM || n < 1 || n > REGION_ID_MASK) return WIRE_E_NUMBER;
+        *out = region_from_wire(p->rt, (uint32_t)realm, n);
+        return WIRE_OK;
+    }
     default:
         return code ? build_code_step(p, r, code, tag, out, open_n, proto) : WIRE_E_TAG;
     }

@@ -15,12 +15,12 @@
  * What crosses (the seed's message value types): nil, booleans, every
  * number kind, characters, strings, keywords, symbols, lists, tuples,
  * vectors, maps, sets (with their metadata), binaries, pids, refs, realm
- * ids and notifications. Functions and closures, intrinsics, vars, namespaces, bytebufs and
+ * ids, notifications and region handles. Functions and closures, intrinsics, vars, namespaces, bytebufs and
  * improper lists are refused and the encoder names the offending value
  * (wire_refusal turns it into [:error :badarg %{:value v ...}]).
- * A notification crosses as its owner's realm and token (proc/notif.h).
- * Regions have a tag reserved for descriptor transfer, a later step: today
- * the encoder refuses them and the decoder rejects the tag.
+ * A notification crosses as its owner's realm and token (proc/notif.h), a
+ * region handle as the realm that made the region and its id there
+ * (realm/region.c): the bytes of a region come only with share-region.
  *
  * Decoding treats every byte as hostile and works in two passes:
  *   1. wire_check validates the whole input without touching any heap or

@@ -136,7 +136,11 @@ static void pr_imm(Runtime *rt, Buf *out, Value v) {
     case IMM_REGION: {
         Value name;
         uint64_t size;
-        if (rt->describe_region && rt->describe_region(rt, x, &name, &size)) {
+        if (x >> 40) {
+            /* Of another realm, not shared with this one (its realm id
+             * from bit 40, realm/region.h). */
+            buf_printf(out, "#region<%" PRIu64 ".%" PRIu64 ">", x >> 40, x & ((UINT64_C(1) << 40) - 1));
+        } else if (rt->describe_region && rt->describe_region(rt, x, &name, &size)) {
             buf_puts(out, "#region<");
             pr_symbol(rt, out, name);
             buf_printf(out, " %" PRIu64 ">", size);

@@ -30,6 +30,7 @@
 #include "gc/heap.h"
 #include "reader/reader.h"
 #include "proc/notif.h"
+#include "realm/region.h"
 #include "realm/wire.h"
 #include "term/alloc.h"
 #include "term/atoms.h"
@@ -493,8 +494,7 @@ static void test_refused(void **state) {
     /* as metadata of a collection */
     Value meta = map_put(p, map_empty(p), kw("f"), fn);
     expect_refused(coll_with_meta(p, rd("{1}"), meta), fn);
-    /* a notification this runtime never made; a region (a tag reserved,
-     * not carried yet) */
+    /* a notification and a region this runtime never made */
     Value notif = IMM(IMM_NOTIF, 999999), region = IMM(IMM_REGION, 4);
     expect_refused(mk_tuple2(p, fix(1), notif), notif);
     expect_refused(vec_from(p, &region, 1), region);
@@ -640,6 +640,29 @@ static void test_notifications(void **state) {
     buf_free(&b);
     proc_free_bare(h);
     rt_free(rt2);
+}
+
+/* A region handle crosses as the realm that made it and its id there;
+ * in a realm it is not shared with, a handle that names it. */
+static void test_region_handles(void **state) {
+    (void)state;
+    uint8_t mine[] = {T_REGION_, (uint8_t)rt->realm_id, 9};
+    uint8_t far[] = {T_REGION_, (uint8_t)(rt->realm_id + 5), 9};
+    Value w;
+    /* no region 9 here: the handle names it in this realm's numbering */
+    assert_true(dec_msg(mine, sizeof mine, &w));
+    assert_true(is_imm_of(w, IMM_REGION) && imm_payload(w) >> REGION_OWNER_SHIFT == rt->realm_id);
+    assert_true(dec_msg(far, sizeof far, &w));
+    assert_true(imm_payload(w) >> REGION_OWNER_SHIFT == rt->realm_id + 5 && (imm_payload(w) & REGION_ID_MASK) == 9);
+    assert_string_equal(pr(w), "#region<6.9>");
+    /* and it crosses on as it came */
+    Buf b;
+    assert_true(enc(w, &b, NULL));
+    assert_int_equal(b.len, sizeof far);
+    assert_memory_equal(b.data, far, sizeof far);
+    buf_free(&b);
+    REFUSE_AS(WIRE_E_NUMBER, T_REGION_, 1, 0);
+    REFUSE_AS(WIRE_E_TRUNCATED, T_REGION_, 1);
 }
 
 /* ---- hostile input ------------------------------------------------------------- */
@@ -828,13 +851,13 @@ static void test_varints(void **state) {
 
 static void test_unknown_tags(void **state) {
     (void)state;
-    REFUSE_AS(WIRE_E_RESERVED, T_REGION_, 0);
-    REFUSE_AS(WIRE_E_RESERVED, T_TUPLE_, 2, T_NIL_, T_REGION_, 0);
+    REFUSE_AS(WIRE_E_NUMBER, T_REGION_, 0, 1);
+    REFUSE_AS(WIRE_E_NUMBER, T_TUPLE_, 2, T_NIL_, T_REGION_, 1, 0);
     REFUSE_AS(WIRE_E_TAG, 0);
     for (unsigned t = T_REALM_ + 1; t < 256; t++) {
         uint8_t b[3] = {(uint8_t)t, 0, 0};
-        /* a notification of realm 0 */
-        refuse_why(b, sizeof b, t == T_REGION_ ? WIRE_E_RESERVED : t == T_NOTIF_ ? WIRE_E_NUMBER : WIRE_E_TAG);
+        /* a notification or a region of realm 0 */
+        refuse_why(b, sizeof b, t == T_REGION_ || t == T_NOTIF_ ? WIRE_E_NUMBER : WIRE_E_TAG);
     }
     /* the tags of the earlier code mode are unknown */
     REFUSE_AS(WIRE_E_TAG, 40, 0);
@@ -1165,6 +1188,7 @@ int main(void) {
         cmocka_unit_test_setup(test_refused_defn, fresh),
         cmocka_unit_test_setup(test_other_runtime, fresh),
         cmocka_unit_test_setup(test_notifications, fresh),
+        cmocka_unit_test_setup(test_region_handles, fresh),
         cmocka_unit_test_setup(test_truncations, fresh),
         cmocka_unit_test_setup(test_counts, fresh),
         cmocka_unit_test_setup(test_utf8, fresh),
