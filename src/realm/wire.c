@@ -74,7 +74,6 @@ static const char *const ERR_NAMES[WIRE_E__COUNT] = {
     [WIRE_E_LENGTH] = "bad-length",
     [WIRE_E_TRAILING] = "trailing-bytes",
     [WIRE_E_TAG] = "bad-tag",
-    [WIRE_E_RESERVED] = "reserved-tag",
     [WIRE_E_VARINT] = "bad-varint",
     [WIRE_E_COUNT] = "bad-count",
     [WIRE_E_UTF8] = "bad-utf8",

@@ -68,7 +68,6 @@ typedef enum {
     WIRE_E_LENGTH,      /* body length disagrees with the input */
     WIRE_E_TRAILING,    /* bytes after the value inside the body */
     WIRE_E_TAG,         /* unknown tag */
-    WIRE_E_RESERVED,    /* a tag reserved for a later step */
     WIRE_E_VARINT,      /* a varint longer than 64 bits */
     WIRE_E_COUNT,       /* a count or length larger than the bytes left */
     WIRE_E_UTF8,        /* a string or name that is not UTF-8 */
