@@ -57,10 +57,8 @@ static bool deliver_to_realm(Runtime *rt, Value to, Value ref, uint64_t word) {
 }
 
 Value realm_notify_take(Proc *p, Value n, bool block) {
-    Runtime *rt = p->rt;
     uint32_t owner = notif_owner(n);
     uint64_t token = notif_token_of(n);
-    if (owner == rt->realm_id) return err_pair(p, K_(badarg)); /* one of ours we no longer know of */
     Value data = mk_tuple2(p, num_from_u64(p, token), lv_bool(block));
     return realm_ask_for_notif(p, REALM_OP_NOTIFY_TAKE, owner, data, token);
 }

@@ -86,9 +86,9 @@ Value realm_reply(Proc *p, Value to, Value ref, Value value);
 bool realm_send_to_child(Proc *p, uint32_t child, RealmOp op, Value data, int fd);
 /* signal! on n, a notification of another realm (notify.c): :ok. */
 Value realm_notify(Proc *p, Value n, uint64_t bits);
-/* wait! (block) or poll! on n, a notification of another realm: a ref to
- * wait for in [:%realm-reply ref answer] (the word, nil, or [:error
- * reason]), or, when the answer is known here, the answer itself. */
+/* wait! (block) or poll! on n, a notification of another realm (not
+ * this one): a ref to wait for in [:%realm-reply ref answer] (the word,
+ * nil, or [:error reason]). */
 Value realm_notify_take(Proc *p, Value n, bool block);
 /* request-memory (more) and return-memory: a ref for the parent's answer
  * ([:%realm-reply ref :ok | [:error reason]]), or, in the root, the
